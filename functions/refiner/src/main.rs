@@ -1,0 +1,12 @@
+//! Lambda function `refiner`: a thin shell over the `refiner` stage of the shared library.
+//!
+//! Not deployable yet: the AWS adapters (S3, DynamoDB, SQS, Step Functions) and the Lambda
+//! event handling land with the serverless issue. Until then this binary only states so, and
+//! exits non-zero, so nothing mistakes it for a working function.
+
+fn main() -> anyhow::Result<()> {
+    anyhow::bail!(
+        "the refiner Lambda is not built yet (serverless issue); use `datafactory run` locally. {}",
+        shared::USER_AGENT
+    )
+}

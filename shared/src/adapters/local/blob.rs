@@ -1,0 +1,177 @@
+//! A blob store in a directory, laid out exactly like the S3 bucket's prefixes.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+
+use crate::error::{Error, Result};
+use crate::ports::BlobStore;
+
+pub struct DirBlobStore {
+    root: PathBuf,
+}
+
+impl DirBlobStore {
+    pub fn new(root: impl Into<PathBuf>) -> Result<Self> {
+        let root = root.into();
+        std::fs::create_dir_all(&root)
+            .map_err(|e| Error::io(format!("creating {}", root.display()), e))?;
+        Ok(DirBlobStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf> {
+        let bad = key.is_empty()
+            || key.starts_with('/')
+            || key
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == "..");
+        if bad {
+            return Err(Error::Blob {
+                key: key.to_string(),
+                reason: "invalid key".to_string(),
+            });
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+fn blob_err(key: &str, e: impl std::fmt::Display) -> Error {
+    Error::Blob {
+        key: key.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Write via a temp file in the same directory and rename, so a crash never leaves half an
+/// object under the real key.
+fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[async_trait]
+impl BlobStore for DirBlobStore {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        let path = self.path(key)?;
+        tokio::task::spawn_blocking(move || {
+            write_atomic(&path, |f| std::io::Write::write_all(f, &bytes))
+        })
+        .await
+        .map_err(|e| blob_err(key, e))?
+        .map_err(|e| blob_err(key, e))
+    }
+
+    async fn put_file(&self, key: &str, src: &Path) -> Result<()> {
+        let path = self.path(key)?;
+        let src = src.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            write_atomic(&path, |f| {
+                let mut from = std::fs::File::open(&src)?;
+                std::io::copy(&mut from, f).map(|_| ())
+            })
+        })
+        .await
+        .map_err(|e| blob_err(key, e))?
+        .map_err(|e| blob_err(key, e))
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.path(key)?;
+        match tokio::fs::read(&path).await {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(blob_err(key, e)),
+        }
+    }
+
+    async fn exists(&self, key: &str) -> Result<bool> {
+        let path = self.path(key)?;
+        Ok(tokio::fs::try_exists(&path).await.unwrap_or(false))
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        let root = self.root.clone();
+        let err_key = prefix.to_string();
+        let prefix = prefix.to_string();
+        tokio::task::spawn_blocking(move || {
+            // Walk only the directory the prefix points into.
+            let dir_part = match prefix.rfind('/') {
+                Some(i) => &prefix[..i],
+                None => "",
+            };
+            let start = root.join(dir_part);
+            let mut out = Vec::new();
+            let mut stack = vec![start];
+            while let Some(d) = stack.pop() {
+                let Ok(entries) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let p = entry.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if let Ok(rel) = p.strip_prefix(&root) {
+                        let key = rel.to_string_lossy().replace('\\', "/");
+                        let is_temp = p
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with(".tmp"));
+                        if key.starts_with(&prefix) && !is_temp {
+                            out.push(key);
+                        }
+                    }
+                }
+            }
+            out.sort();
+            out
+        })
+        .await
+        .map_err(|e| blob_err(&err_key, e))
+    }
+
+    fn locate(&self, key: &str) -> String {
+        self.root.join(key).display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn put_get_list_and_refuse_escaping_keys() {
+        let d = tempfile::tempdir().unwrap();
+        let s = DirBlobStore::new(d.path()).unwrap();
+        s.put("jobs/a/urls/00000.jsonl", b"x".to_vec())
+            .await
+            .unwrap();
+        s.put("jobs/a/urls/00001.jsonl", b"y".to_vec())
+            .await
+            .unwrap();
+        s.put("jobs/b/urls/00000.jsonl", b"z".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(
+            s.get("jobs/a/urls/00001.jsonl").await.unwrap().unwrap(),
+            b"y"
+        );
+        assert_eq!(s.get("jobs/a/nope").await.unwrap(), None);
+        assert_eq!(
+            s.list("jobs/a/").await.unwrap(),
+            ["jobs/a/urls/00000.jsonl", "jobs/a/urls/00001.jsonl"]
+        );
+        assert!(s.put("../escape", vec![]).await.is_err());
+        assert!(s.put("/abs", vec![]).await.is_err());
+    }
+}

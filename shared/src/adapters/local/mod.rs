@@ -1,0 +1,8 @@
+//! The embedded default: everything under one data directory.
+
+pub mod blob;
+pub mod runner;
+pub mod state;
+
+pub use blob::DirBlobStore;
+pub use state::SqliteState;

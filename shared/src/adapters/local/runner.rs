@@ -1,0 +1,301 @@
+//! The whole pipeline in one process on the embedded default: a data directory holding the
+//! blob store and `state.sqlite`. Shards stream through Spider and Refiner (the Spider works
+//! ahead while the Refiner uses the other core), then the Shipper exports. Every step is
+//! recorded as it finishes, so running the same input again resumes where it stopped.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+
+use crate::adapters::http::WebFetcher;
+use crate::adapters::local::{DirBlobStore, SqliteState};
+use crate::config::JobConfig;
+use crate::error::{Error, Result};
+use crate::input::{ParsedInput, read_input};
+use crate::model::{FetchedPage, JobRecord, JobStatus, ShardReport, Stage, UrlItem};
+use crate::ports::{BlobStore, Fetcher, StateStore, SystemClock, rfc3339};
+use crate::stages::refiner::Refiner;
+use crate::stages::spider::Spider;
+use crate::stages::{Progress, StageContext, shipper};
+use crate::summary::JobSummary;
+use crate::text::sha256_hex;
+use crate::{jsonl, keys};
+
+/// Shards the Spider may work ahead of the Refiner.
+const SPIDER_AHEAD: usize = 2;
+
+pub struct LocalRunner {
+    data_dir: PathBuf,
+    pub blobs: Arc<DirBlobStore>,
+    pub state: Arc<SqliteState>,
+}
+
+/// How a run went: the job (completed) and whether it resumed earlier work.
+pub struct RunOutcome {
+    pub job: JobRecord,
+    pub resumed: bool,
+    pub summary: JobSummary,
+}
+
+impl LocalRunner {
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        let blobs = Arc::new(DirBlobStore::new(data_dir)?);
+        let state = Arc::new(SqliteState::open(&data_dir.join("state.sqlite"))?);
+        Ok(LocalRunner {
+            data_dir: data_dir.to_path_buf(),
+            blobs,
+            state,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn context(&self, progress: Arc<dyn Progress>) -> StageContext {
+        StageContext {
+            blobs: self.blobs.clone(),
+            state: self.state.clone(),
+            clock: Arc::new(SystemClock),
+            progress,
+        }
+    }
+
+    /// Run (or resume) the job for `input` with `cfg`. `on_start` hears the job record before
+    /// any work starts, and whether it is resumed. Input that is unusable as a whole is an
+    /// error; failed items are recorded and the job still completes.
+    pub async fn run(
+        &self,
+        input: &Path,
+        cfg: JobConfig,
+        progress: Arc<dyn Progress>,
+        on_start: impl FnOnce(&JobRecord, bool),
+    ) -> Result<RunOutcome> {
+        cfg.validate()?;
+        let parsed = {
+            let (path, icfg) = (input.to_path_buf(), cfg.input.clone());
+            tokio::task::spawn_blocking(move || read_input(&path, &icfg, true))
+                .await
+                .map_err(|e| Error::input(input, format!("reading failed: {e}")))??
+        };
+        let ctx = self.context(progress.clone());
+        let (job, resumed) = self.find_or_create_job(&ctx, input, &cfg, &parsed).await?;
+        on_start(&job, resumed);
+        if job.status == JobStatus::Completed {
+            let summary = JobSummary::load(self.state.as_ref(), &job).await?;
+            return Ok(RunOutcome {
+                job,
+                resumed,
+                summary,
+            });
+        }
+        let started = Instant::now();
+        let previous_ms = job.elapsed_ms;
+        let fetcher: Arc<dyn Fetcher> = Arc::new(WebFetcher::new(&cfg.spider, &cfg.network, true)?);
+        match self.pipeline(&ctx, &job, &parsed, fetcher).await {
+            Ok(export) => {
+                let elapsed = previous_ms + started.elapsed().as_millis() as u64;
+                self.state
+                    .set_job_status(&job.id, JobStatus::Completed, None, Some(&export), elapsed)
+                    .await?;
+            }
+            Err(e) => {
+                let elapsed = previous_ms + started.elapsed().as_millis() as u64;
+                let msg = format!("stopped: {e}; run the same command again to resume");
+                let _ = self
+                    .state
+                    .set_job_status(&job.id, JobStatus::Failed, Some(&msg), None, elapsed)
+                    .await;
+                return Err(e);
+            }
+        }
+        let job = self
+            .state
+            .get_job(&job.id)
+            .await?
+            .ok_or_else(|| Error::JobNotFound(job.id.clone()))?;
+        let summary = JobSummary::load(self.state.as_ref(), &job).await?;
+        Ok(RunOutcome {
+            job,
+            resumed,
+            summary,
+        })
+    }
+
+    async fn find_or_create_job(
+        &self,
+        ctx: &StageContext,
+        input: &Path,
+        cfg: &JobConfig,
+        parsed: &ParsedInput,
+    ) -> Result<(JobRecord, bool)> {
+        let input_key = input_key(cfg, &parsed.items)?;
+        if let Some(job) = self.state.find_job_by_input_key(&input_key).await? {
+            return Ok((job, true));
+        }
+        let now = rfc3339(ctx.clock.now());
+        let shard_size = cfg.input.shard_size.max(1);
+        let job = JobRecord {
+            id: ulid::Ulid::new().to_string().to_lowercase(),
+            input: std::path::absolute(input)
+                .unwrap_or_else(|_| input.to_path_buf())
+                .display()
+                .to_string(),
+            input_key,
+            status: JobStatus::Running,
+            created_at: now.clone(),
+            updated_at: now,
+            shards: parsed.items.len().div_ceil(shard_size) as u32,
+            urls: parsed.items.len() as u64,
+            config: cfg.clone(),
+            export: None,
+            message: None,
+            elapsed_ms: 0,
+        };
+        // URL shards first, then the job record: a job in the store always has its shards.
+        for (i, shard) in parsed.items.chunks(shard_size).enumerate() {
+            ctx.blobs
+                .put(
+                    &keys::urls_shard(&job.id, i as u32),
+                    jsonl::to_bytes(shard)?,
+                )
+                .await?;
+        }
+        let mut report = ShardReport::default();
+        report.stats.add("urls", parsed.items.len() as u64);
+        report
+            .stats
+            .add("lines_refused", parsed.errors.len() as u64);
+        report.stats.add("duplicate_urls", parsed.duplicates);
+        for e in &parsed.errors {
+            report.fail(e.clone());
+        }
+        self.state
+            .complete_shard(&job.id, Stage::Input, 0, &report)
+            .await?;
+        self.state.put_job(&job).await?;
+        Ok((job, false))
+    }
+
+    async fn pipeline(
+        &self,
+        ctx: &StageContext,
+        job: &JobRecord,
+        parsed: &ParsedInput,
+        fetcher: Arc<dyn Fetcher>,
+    ) -> Result<String> {
+        let cfg = &job.config;
+        self.state
+            .set_job_status(&job.id, JobStatus::Running, None, None, job.elapsed_ms)
+            .await?;
+        let spider = Spider::new(fetcher, cfg.spider.clone());
+        let refiner = Arc::new(Refiner::new(&cfg.refiner)?);
+        let progress = ctx.progress.clone();
+        progress.total(Stage::Spider, parsed.items.len() as u64);
+        progress.total(Stage::Refiner, 0);
+
+        let spider = &spider;
+        let mut fetched_shards = futures::stream::iter(0..job.shards)
+            .map(|shard| async move { (shard, self.spider_shard(ctx, spider, job, shard).await) })
+            .buffered(SPIDER_AHEAD);
+        let mut refiner_total = 0;
+        while let Some((shard, pages)) = fetched_shards.next().await {
+            let pages = pages?;
+            refiner_total += pages
+                .iter()
+                .filter(|p| p.status == crate::model::PageStatus::Fetched)
+                .count() as u64;
+            progress.total(Stage::Refiner, refiner_total);
+            if self
+                .state
+                .shard_done(&job.id, Stage::Refiner, shard)
+                .await?
+            {
+                progress.advance(Stage::Refiner, pages.len() as u64);
+                continue;
+            }
+            refiner.run_shard(ctx, &job.id, shard, &pages).await?;
+        }
+        drop(fetched_shards);
+        progress.finish(Stage::Spider);
+        progress.finish(Stage::Refiner);
+        // Corpus mode: nothing for the Factory and Inspector (see stages::factory).
+        progress.finish(Stage::Factory);
+        progress.finish(Stage::Inspector);
+
+        progress.total(Stage::Shipper, u64::from(job.shards));
+        let manifest = shipper::export(ctx, job).await?;
+        progress.finish(Stage::Shipper);
+        Ok(self
+            .blobs
+            .locate(&keys::export_prefix(&job.id, manifest.version)))
+    }
+
+    /// A shard's pages: from the Spider's finished output, or by running the Spider.
+    async fn spider_shard(
+        &self,
+        ctx: &StageContext,
+        spider: &Spider,
+        job: &JobRecord,
+        shard: u32,
+    ) -> Result<Vec<FetchedPage>> {
+        let pages_key = keys::raw_pages(&job.id, shard);
+        if self.state.shard_done(&job.id, Stage::Spider, shard).await?
+            && let Some(bytes) = ctx.blobs.get(&pages_key).await?
+        {
+            let pages: Vec<FetchedPage> = jsonl::parse(&bytes, &pages_key)?;
+            ctx.progress.advance(Stage::Spider, pages.len() as u64);
+            return Ok(pages);
+        }
+        let key = keys::urls_shard(&job.id, shard);
+        let bytes = ctx
+            .blobs
+            .get(&key)
+            .await?
+            .ok_or_else(|| Error::State(format!("{key} is missing")))?;
+        let urls: Vec<UrlItem> = jsonl::parse(&bytes, &key)?;
+        let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
+        Ok(pages)
+    }
+}
+
+/// Same URLs and same config -> same job, so a rerun resumes.
+fn input_key(cfg: &JobConfig, items: &[UrlItem]) -> Result<String> {
+    let mut buf = serde_json::to_vec(cfg).map_err(|e| Error::json("config", e))?;
+    for i in items {
+        buf.push(b'\n');
+        buf.extend_from_slice(i.url.as_bytes());
+    }
+    Ok(sha256_hex(buf))
+}
+
+/// Open the state of a data dir for read-only commands (`jobs`, `status`).
+pub fn open_state(data_dir: &Path) -> Result<Arc<dyn StateStore>> {
+    Ok(Arc::new(SqliteState::open(&data_dir.join("state.sqlite"))?))
+}
+
+/// The job with this id, or the only one whose id starts with it.
+pub async fn find_job(state: &dyn StateStore, id: &str) -> Result<JobRecord> {
+    if let Some(j) = state.get_job(id).await? {
+        return Ok(j);
+    }
+    let id_lower = id.to_lowercase();
+    let matches: Vec<JobRecord> = state
+        .list_jobs()
+        .await?
+        .into_iter()
+        .filter(|j| j.id.starts_with(&id_lower))
+        .collect();
+    match matches.len() {
+        1 => Ok(matches
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::JobNotFound(id.to_string()))?),
+        0 => Err(Error::JobNotFound(id.to_string())),
+        n => Err(Error::State(format!(
+            "{n} jobs start with {id}; give more of the id"
+        ))),
+    }
+}

@@ -1,0 +1,461 @@
+//! The state store on SQLite (bundled): job records, per-URL outcomes, per-shard reports and
+//! the de-duplication index. WAL mode and one transaction per write, so a killed process
+//! leaves the file consistent.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
+use crate::ports::{Claim, StateStore};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    input_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_input_key ON jobs(input_key);
+CREATE TABLE IF NOT EXISTS url_outcomes (
+    job TEXT NOT NULL,
+    url_hash TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    PRIMARY KEY (job, url_hash)
+);
+CREATE TABLE IF NOT EXISTS shard_reports (
+    job TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    shard INTEGER NOT NULL,
+    stats TEXT NOT NULL,
+    PRIMARY KEY (job, stage, shard)
+);
+CREATE TABLE IF NOT EXISTS item_errors (
+    job TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    shard INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (job, stage, shard, seq)
+);
+CREATE TABLE IF NOT EXISTS claims (
+    job TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    PRIMARY KEY (job, namespace, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS export_versions (
+    job TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+"#;
+
+#[derive(Clone)]
+pub struct SqliteState {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteState {
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        }
+        let conn = Connection::open(path)
+            .map_err(|e| Error::State(format!("opening {}: {e}", path.display())))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteState {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| Error::State("state store lock poisoned".to_string()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| Error::State(format!("state store task: {e}")))?
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::json("encoding state", e))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| Error::json("decoding state", e))
+}
+
+#[async_trait]
+impl StateStore for SqliteState {
+    async fn put_job(&self, job: &JobRecord) -> Result<()> {
+        let record = to_json(job)?;
+        let (id, key, created) = (
+            job.id.clone(),
+            job.input_key.clone(),
+            job.created_at.clone(),
+        );
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO jobs (id, input_key, created_at, record) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET record = excluded.record",
+                params![id, key, created, record],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_job(&self, id: &str) -> Result<Option<JobRecord>> {
+        let id = id.to_string();
+        let rec: Option<String> = self
+            .with(move |c| {
+                Ok(
+                    c.query_row("SELECT record FROM jobs WHERE id = ?1", [id], |r| r.get(0))
+                        .optional()?,
+                )
+            })
+            .await?;
+        rec.map(|r| from_json(&r)).transpose()
+    }
+
+    async fn find_job_by_input_key(&self, input_key: &str) -> Result<Option<JobRecord>> {
+        let key = input_key.to_string();
+        let rec: Option<String> = self
+            .with(move |c| {
+                Ok(c.query_row(
+                    "SELECT record FROM jobs WHERE input_key = ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?)
+            })
+            .await?;
+        rec.map(|r| from_json(&r)).transpose()
+    }
+
+    async fn list_jobs(&self) -> Result<Vec<JobRecord>> {
+        let recs: Vec<String> = self
+            .with(|c| {
+                let mut st = c.prepare("SELECT record FROM jobs ORDER BY created_at, id")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+            })
+            .await?;
+        recs.iter().map(|r| from_json(r)).collect()
+    }
+
+    async fn set_job_status(
+        &self,
+        id: &str,
+        status: JobStatus,
+        message: Option<&str>,
+        export: Option<&str>,
+        elapsed_ms: u64,
+    ) -> Result<()> {
+        let id = id.to_string();
+        let message = message.map(str::to_string);
+        let export = export.map(str::to_string);
+        let now = crate::ports::rfc3339(time::OffsetDateTime::now_utc());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let rec: Option<String> = tx
+                .query_row("SELECT record FROM jobs WHERE id = ?1", [&id], |r| r.get(0))
+                .optional()?;
+            let Some(rec) = rec else {
+                return Err(Error::JobNotFound(id));
+            };
+            let mut job: JobRecord = from_json(&rec)?;
+            job.status = status;
+            job.message = message;
+            if export.is_some() {
+                job.export = export;
+            }
+            job.elapsed_ms = elapsed_ms;
+            job.updated_at = now;
+            tx.execute(
+                "UPDATE jobs SET record = ?2 WHERE id = ?1",
+                params![id, to_json(&job)?],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_url_outcome(&self, job: &str, url_hash: &str) -> Result<Option<String>> {
+        let (job, h) = (job.to_string(), url_hash.to_string());
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT outcome FROM url_outcomes WHERE job = ?1 AND url_hash = ?2",
+                params![job, h],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn put_url_outcome(&self, job: &str, url_hash: &str, outcome: &str) -> Result<()> {
+        let (job, h, o) = (job.to_string(), url_hash.to_string(), outcome.to_string());
+        self.with(move |c| {
+            c.execute(
+                "INSERT OR REPLACE INTO url_outcomes (job, url_hash, outcome) VALUES (?1, ?2, ?3)",
+                params![job, h, o],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn complete_shard(
+        &self,
+        job: &str,
+        stage: Stage,
+        shard: u32,
+        report: &ShardReport,
+    ) -> Result<()> {
+        let job = job.to_string();
+        let stats = to_json(&report.stats)?;
+        let errors = report.errors.clone();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "DELETE FROM item_errors WHERE job = ?1 AND stage = ?2 AND shard = ?3",
+                params![job, stage.as_str(), shard],
+            )?;
+            {
+                let mut ins = tx.prepare(
+                    "INSERT INTO item_errors (job, stage, shard, seq, item, reason, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for (i, e) in errors.iter().enumerate() {
+                    ins.execute(params![
+                        job,
+                        stage.as_str(),
+                        shard,
+                        i as i64,
+                        e.item,
+                        e.reason,
+                        e.detail
+                    ])?;
+                }
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO shard_reports (job, stage, shard, stats) VALUES (?1, ?2, ?3, ?4)",
+                params![job, stage.as_str(), shard, stats],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn shard_done(&self, job: &str, stage: Stage, shard: u32) -> Result<bool> {
+        let job = job.to_string();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT 1 FROM shard_reports WHERE job = ?1 AND stage = ?2 AND shard = ?3",
+                params![job, stage.as_str(), shard],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+        })
+        .await
+    }
+
+    async fn stage_stats(&self, job: &str) -> Result<BTreeMap<Stage, StageStats>> {
+        let job = job.to_string();
+        let rows: Vec<(String, String)> = self
+            .with(move |c| {
+                let mut st = c.prepare(
+                    "SELECT stage, stats FROM shard_reports WHERE job = ?1 ORDER BY stage, shard",
+                )?;
+                let rows = st.query_map([job], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        let mut out: BTreeMap<Stage, StageStats> = BTreeMap::new();
+        for (stage, stats) in rows {
+            let Some(stage) = Stage::parse(&stage) else {
+                continue;
+            };
+            let s: StageStats = from_json(&stats)?;
+            out.entry(stage).or_default().merge(&s);
+        }
+        Ok(out)
+    }
+
+    async fn shards_done(&self, job: &str) -> Result<BTreeMap<Stage, u32>> {
+        let job = job.to_string();
+        let rows: Vec<(String, u32)> = self
+            .with(move |c| {
+                let mut st = c.prepare(
+                    "SELECT stage, COUNT(*) FROM shard_reports WHERE job = ?1 GROUP BY stage",
+                )?;
+                let rows = st.query_map([job], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, n)| Stage::parse(&s).map(|s| (s, n)))
+            .collect())
+    }
+
+    async fn item_errors(&self, job: &str, stage: Stage, limit: usize) -> Result<Vec<ItemError>> {
+        let job = job.to_string();
+        self.with(move |c| {
+            let mut st = c.prepare(
+                "SELECT item, reason, detail FROM item_errors WHERE job = ?1 AND stage = ?2
+                 ORDER BY shard, seq LIMIT ?3",
+            )?;
+            let rows = st.query_map(params![job, stage.as_str(), limit as i64], |r| {
+                Ok(ItemError {
+                    item: r.get(0)?,
+                    reason: r.get(1)?,
+                    detail: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn claim_keys(
+        &self,
+        job: &str,
+        namespace: &str,
+        keys: &[String],
+        owner: &str,
+    ) -> Result<Vec<Claim>> {
+        let (job, ns, owner) = (job.to_string(), namespace.to_string(), owner.to_string());
+        let keys = keys.to_vec();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(keys.len());
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO claims (job, namespace, key, owner) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                let mut get = tx.prepare_cached(
+                    "SELECT owner FROM claims WHERE job = ?1 AND namespace = ?2 AND key = ?3",
+                )?;
+                for k in &keys {
+                    if ins.execute(params![job, ns, k, owner])? == 1 {
+                        out.push(Claim::Won);
+                        continue;
+                    }
+                    let holder: String = get.query_row(params![job, ns, k], |r| r.get(0))?;
+                    out.push(if holder == owner {
+                        Claim::Won
+                    } else {
+                        Claim::Lost { owner: holder }
+                    });
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn next_export_version(&self, job: &str) -> Result<u32> {
+        let job = job.to_string();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO export_versions (job, last) VALUES (?1, 1)
+                 ON CONFLICT(job) DO UPDATE SET last = last + 1",
+                [&job],
+            )?;
+            let v: u32 = tx.query_row(
+                "SELECT last FROM export_versions WHERE job = ?1",
+                [&job],
+                |r| r.get(0),
+            )?;
+            tx.commit()?;
+            Ok(v)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn claims_are_first_writer_wins_and_idempotent() {
+        let d = tempfile::tempdir().unwrap();
+        let s = SqliteState::open(&d.path().join("state.sqlite")).unwrap();
+        let keys = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(
+            s.claim_keys("j", "lsh", &keys, "doc1").await.unwrap(),
+            [Claim::Won, Claim::Won]
+        );
+        // Same owner again (a retried shard): still ours.
+        assert_eq!(
+            s.claim_keys("j", "lsh", &keys, "doc1").await.unwrap(),
+            [Claim::Won, Claim::Won]
+        );
+        let got = s
+            .claim_keys("j", "lsh", &["b".to_string(), "c".to_string()], "doc2")
+            .await
+            .unwrap();
+        assert_eq!(
+            got,
+            [
+                Claim::Lost {
+                    owner: "doc1".into()
+                },
+                Claim::Won
+            ]
+        );
+        // Other jobs have their own index.
+        assert_eq!(
+            s.claim_keys("k", "lsh", &keys, "doc2").await.unwrap(),
+            [Claim::Won, Claim::Won]
+        );
+    }
+
+    #[tokio::test]
+    async fn completing_a_shard_twice_does_not_double_count() {
+        let d = tempfile::tempdir().unwrap();
+        let s = SqliteState::open(&d.path().join("state.sqlite")).unwrap();
+        let mut r = ShardReport::default();
+        r.stats.add("fetched", 3);
+        r.fail(ItemError::new("u", "timeout", ""));
+        s.complete_shard("j", Stage::Spider, 0, &r).await.unwrap();
+        s.complete_shard("j", Stage::Spider, 0, &r).await.unwrap();
+        let st = s.stage_stats("j").await.unwrap();
+        assert_eq!(st[&Stage::Spider].get("fetched"), 3);
+        assert_eq!(st[&Stage::Spider].reasons["timeout"], 1);
+        assert_eq!(
+            s.item_errors("j", Stage::Spider, 10).await.unwrap().len(),
+            1
+        );
+        assert!(s.shard_done("j", Stage::Spider, 0).await.unwrap());
+        assert!(!s.shard_done("j", Stage::Refiner, 0).await.unwrap());
+        assert_eq!(s.next_export_version("j").await.unwrap(), 1);
+        assert_eq!(s.next_export_version("j").await.unwrap(), 2);
+    }
+}

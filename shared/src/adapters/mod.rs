@@ -1,0 +1,5 @@
+//! Implementations of the ports: `local` (directory blob store, SQLite state, in-process run)
+//! and `http` (the reqwest fetcher with the network policy).
+
+pub mod http;
+pub mod local;

@@ -1,0 +1,71 @@
+//! Library errors. Per-item failures (a bad URL, page or answer) are data, not errors: they are
+//! recorded on the item as an [`crate::model::ItemError`]. These are the errors that stop a
+//! stage or the job: unusable input, storage that cannot be read or written, bad config.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("input {path}: {reason}")]
+    Input { path: PathBuf, reason: String },
+
+    #[error("config: {0}")]
+    Config(String),
+
+    #[error("blob store: {key}: {reason}")]
+    Blob { key: String, reason: String },
+
+    #[error("state store: {0}")]
+    State(String),
+
+    #[error("job {0} not found")]
+    JobNotFound(String),
+
+    #[error("export: {0}")]
+    Export(String),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{context}: {source}")]
+    Json {
+        context: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn json(context: impl Into<String>, source: serde_json::Error) -> Self {
+        Error::Json {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn input(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::State(e.to_string())
+    }
+}

@@ -1,0 +1,140 @@
+//! The traits stages need from the world. Stage code sees only these; adapters (local
+//! directory + SQLite, HTTP, and later AWS) implement them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::error::Result;
+use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
+
+/// Object storage laid out like the S3 bucket: `jobs/<job>/...`, `exports/<job>/v<N>/...`.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Write an object atomically: readers see the old object or the whole new one.
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()>;
+    /// Upload a local file (large exports) under `key`.
+    async fn put_file(&self, key: &str, path: &Path) -> Result<()>;
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    async fn exists(&self, key: &str) -> Result<bool>;
+    /// Keys under a prefix, sorted.
+    async fn list(&self, prefix: &str) -> Result<Vec<String>>;
+    /// Where a user can find an object (a path locally, an `s3://` URI on AWS).
+    fn locate(&self, key: &str) -> String;
+}
+
+/// What a first-writer-wins claim found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The key was free and is now ours (or was already ours).
+    Won,
+    /// Another owner holds it.
+    Lost { owner: String },
+}
+
+/// Job records, per-URL outcomes, per-shard stage reports and the de-duplication index.
+#[async_trait]
+pub trait StateStore: Send + Sync {
+    async fn put_job(&self, job: &JobRecord) -> Result<()>;
+    async fn get_job(&self, id: &str) -> Result<Option<JobRecord>>;
+    /// The newest job with this input key, to resume instead of starting over.
+    async fn find_job_by_input_key(&self, input_key: &str) -> Result<Option<JobRecord>>;
+    async fn list_jobs(&self) -> Result<Vec<JobRecord>>;
+    async fn set_job_status(
+        &self,
+        id: &str,
+        status: JobStatus,
+        message: Option<&str>,
+        export: Option<&str>,
+        elapsed_ms: u64,
+    ) -> Result<()>;
+
+    /// The saved outcome of one URL of a job (a `FetchedPage` as JSON), if it was fetched.
+    async fn get_url_outcome(&self, job: &str, url_hash: &str) -> Result<Option<String>>;
+    async fn put_url_outcome(&self, job: &str, url_hash: &str, outcome: &str) -> Result<()>;
+
+    /// Record a shard as done by a stage, with its report, in one atomic write. Writing the
+    /// same shard again replaces the report, so a retried stage never double-counts.
+    async fn complete_shard(
+        &self,
+        job: &str,
+        stage: Stage,
+        shard: u32,
+        report: &ShardReport,
+    ) -> Result<()>;
+    async fn shard_done(&self, job: &str, stage: Stage, shard: u32) -> Result<bool>;
+    /// Counters summed over the shards each stage finished.
+    async fn stage_stats(&self, job: &str) -> Result<BTreeMap<Stage, StageStats>>;
+    /// Number of shards each stage finished.
+    async fn shards_done(&self, job: &str) -> Result<BTreeMap<Stage, u32>>;
+    /// Up to `limit` failed or dropped items of a stage.
+    async fn item_errors(&self, job: &str, stage: Stage, limit: usize) -> Result<Vec<ItemError>>;
+
+    /// First writer wins, per key, in one atomic step for the whole batch: each key is claimed
+    /// for `owner` unless someone else holds it. Used for exact and near-duplicate indexes.
+    async fn claim_keys(
+        &self,
+        job: &str,
+        namespace: &str,
+        keys: &[String],
+        owner: &str,
+    ) -> Result<Vec<Claim>>;
+
+    /// Reserve the next export version of a job (1, 2, ...).
+    async fn next_export_version(&self, job: &str) -> Result<u32>;
+}
+
+/// A fetched HTTP response, body already bounded by the fetcher's cap.
+#[derive(Clone, Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub final_url: String,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Why a fetch failed; `reason` strings are stable, `retryable` marks transient failures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchError {
+    pub reason: &'static str,
+    pub detail: String,
+    pub retryable: bool,
+}
+
+impl FetchError {
+    pub fn new(reason: &'static str, detail: impl Into<String>, retryable: bool) -> Self {
+        FetchError {
+            reason,
+            detail: detail.into(),
+            retryable,
+        }
+    }
+}
+
+/// One GET, with the network policy, timeouts, redirect limit and body cap applied.
+#[async_trait]
+pub trait Fetcher: Send + Sync {
+    async fn get(&self, url: &url::Url) -> std::result::Result<HttpResponse, FetchError>;
+}
+
+/// Time, behind a port so tests can pin it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// RFC 3339 timestamp, the one format we write.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}

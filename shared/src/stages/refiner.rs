@@ -1,0 +1,272 @@
+//! Refiner: from stored pages to clean, de-duplicated, token-sized chunks.
+//!
+//! Per page, in parallel: extract the main text and title, identify the language, apply the
+//! quality filters, compute the MinHash signature and cut the text into chunks. Then, in list
+//! order (so the result does not depend on timing): drop exact duplicates (SHA-256 of the
+//! normalised text) and near-duplicates (MinHash LSH), first writer wins through the state
+//! store's claims, so shards refined on different machines still agree. Every dropped document
+//! is recorded with the rule that dropped it.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use text_splitter::{ChunkConfig, TextSplitter};
+use tiktoken_rs::CoreBPE;
+
+use crate::config::RefinerConfig;
+use crate::error::{Error, Result};
+use crate::extract::extract;
+use crate::filters;
+use crate::minhash::MinHasher;
+use crate::model::{Chunk, FetchedPage, ItemError, PageStatus, ShardReport, Stage};
+use crate::ports::Claim;
+use crate::stages::StageContext;
+use crate::stages::spider::gunzip;
+use crate::text::{normalize_for_dedup, sha256_hex};
+use crate::{jsonl, keys};
+
+pub const DUPLICATE_EXACT: &str = "duplicate: exact";
+pub const DUPLICATE_NEAR: &str = "duplicate: near";
+
+pub struct Refiner {
+    cfg: RefinerConfig,
+    bpe: &'static CoreBPE,
+    splitter: TextSplitter<&'static CoreBPE>,
+    minhash: MinHasher,
+}
+
+/// The tokenizer for an encoding name; shipped inside the binary.
+pub fn tokenizer(name: &str) -> Result<&'static CoreBPE> {
+    Ok(match name {
+        "cl100k_base" => tiktoken_rs::cl100k_base_singleton(),
+        "o200k_base" => tiktoken_rs::o200k_base_singleton(),
+        "p50k_base" => tiktoken_rs::p50k_base_singleton(),
+        "r50k_base" => tiktoken_rs::r50k_base_singleton(),
+        other => return Err(Error::Config(format!("unknown encoding {other:?}"))),
+    })
+}
+
+/// A document that passed extraction and filters, waiting for the de-duplication verdict.
+struct Candidate {
+    url: String,
+    url_hash: String,
+    exact_key: String,
+    band_keys: Vec<String>,
+    chunks: Vec<Chunk>,
+    short_chunks: u64,
+}
+
+enum Outcome {
+    Kept(Candidate),
+    Dropped(ItemError),
+}
+
+impl Refiner {
+    pub fn new(cfg: &RefinerConfig) -> Result<Self> {
+        let bpe = tokenizer(&cfg.chunking.encoding)?;
+        let chunk_cfg = ChunkConfig::new(cfg.chunking.max_tokens)
+            .with_overlap(cfg.chunking.overlap_tokens)
+            .map_err(|e| Error::Config(format!("refiner.chunking: {e}")))?
+            .with_sizer(bpe);
+        Ok(Refiner {
+            cfg: cfg.clone(),
+            bpe,
+            splitter: TextSplitter::new(chunk_cfg),
+            minhash: MinHasher::new(&cfg.dedup),
+        })
+    }
+
+    /// Refine the pages of one shard (the Spider's `pages.jsonl`).
+    pub async fn run_shard(
+        self: &Arc<Self>,
+        ctx: &StageContext,
+        job: &str,
+        shard: u32,
+        pages: &[FetchedPage],
+    ) -> Result<(Vec<Chunk>, ShardReport)> {
+        let fetched: Vec<&FetchedPage> = pages
+            .iter()
+            .filter(|p| p.status == PageStatus::Fetched)
+            .collect();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let outcomes: Vec<Outcome> = futures::stream::iter(fetched.iter().copied())
+            .map(|page| {
+                let this = Arc::clone(self);
+                let page = page.clone();
+                async move {
+                    let html = match &page.body_key {
+                        Some(k) => ctx.blobs.get(k).await?,
+                        None => None,
+                    };
+                    let outcome = match html {
+                        None => Outcome::Dropped(ItemError::new(
+                            &page.url,
+                            "missing page",
+                            "the stored page is gone",
+                        )),
+                        Some(gz) => tokio::task::spawn_blocking(move || this.process(&page, &gz))
+                            .await
+                            .map_err(|e| Error::State(format!("refiner task: {e}")))?,
+                    };
+                    ctx.progress.advance(Stage::Refiner, 1);
+                    Ok::<_, Error>(outcome)
+                }
+            })
+            .buffered(workers)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+
+        let mut report = ShardReport::default();
+        report.stats.add("pages", fetched.len() as u64);
+        let mut chunks = Vec::new();
+        for outcome in outcomes {
+            let cand = match outcome {
+                Outcome::Dropped(e) => {
+                    report.stats.add("documents_dropped", 1);
+                    report.fail(e);
+                    continue;
+                }
+                Outcome::Kept(c) => c,
+            };
+            if let Some(dup) = self.duplicate_of(ctx, job, &cand).await? {
+                report.stats.add("documents_dropped", 1);
+                report.stats.add("duplicates", 1);
+                report.fail(dup);
+                continue;
+            }
+            report.stats.add("documents_kept", 1);
+            report.stats.add("chunks", cand.chunks.len() as u64);
+            report.stats.add("chunks_too_short", cand.short_chunks);
+            report.stats.add(
+                "tokens",
+                cand.chunks.iter().map(|c| u64::from(c.token_count)).sum(),
+            );
+            chunks.extend(cand.chunks);
+        }
+        ctx.blobs
+            .put(&keys::chunks(job, shard), jsonl::to_bytes(&chunks)?)
+            .await?;
+        ctx.state
+            .complete_shard(job, Stage::Refiner, shard, &report)
+            .await?;
+        Ok((chunks, report))
+    }
+
+    /// Exact, then near-duplicate check. Claims are idempotent for the same owner, so a
+    /// retried shard keeps its own documents.
+    async fn duplicate_of(
+        &self,
+        ctx: &StageContext,
+        job: &str,
+        cand: &Candidate,
+    ) -> Result<Option<ItemError>> {
+        if self.cfg.dedup.exact {
+            let claim = ctx
+                .state
+                .claim_keys(
+                    job,
+                    "exact",
+                    std::slice::from_ref(&cand.exact_key),
+                    &cand.url_hash,
+                )
+                .await?;
+            if let Some(Claim::Lost { owner }) = claim.into_iter().next() {
+                return Ok(Some(ItemError::new(
+                    &cand.url,
+                    DUPLICATE_EXACT,
+                    format!("same text as document {owner}"),
+                )));
+            }
+        }
+        if self.cfg.dedup.near && !cand.band_keys.is_empty() {
+            let claims = ctx
+                .state
+                .claim_keys(job, "lsh", &cand.band_keys, &cand.url_hash)
+                .await?;
+            if let Some(owner) = claims.into_iter().find_map(|c| match c {
+                Claim::Lost { owner } => Some(owner),
+                Claim::Won => None,
+            }) {
+                return Ok(Some(ItemError::new(
+                    &cand.url,
+                    DUPLICATE_NEAR,
+                    format!("near-duplicate of document {owner}"),
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The CPU part for one page: extraction, language, filters, signature, chunks.
+    fn process(&self, page: &FetchedPage, gz: &[u8]) -> Outcome {
+        let drop = |reason: &str, detail: String| {
+            Outcome::Dropped(ItemError::new(&page.url, reason, detail))
+        };
+        let html = match gunzip(gz) {
+            Ok(h) => h,
+            Err(e) => return drop("missing page", e.to_string()),
+        };
+        let base = page.final_url.as_deref().unwrap_or(&page.url);
+        let doc = match extract(&html, base) {
+            Ok(d) => d,
+            Err(e) => return drop(e.reason, e.detail),
+        };
+        let langs = &self.cfg.languages;
+        if !langs.is_empty() {
+            let confident = doc.language_confidence >= self.cfg.min_language_confidence;
+            if !confident || !langs.iter().any(|l| l == &doc.language) {
+                return drop(
+                    "filter: language",
+                    format!(
+                        "{} (confidence {:.2}) not in {:?}",
+                        doc.language, doc.language_confidence, langs
+                    ),
+                );
+            }
+        }
+        if let Err(d) = filters::check(&doc.text, &doc.language, &self.cfg.filters) {
+            return drop(&d.reason(), d.detail);
+        }
+        let exact_key = sha256_hex(normalize_for_dedup(&doc.text));
+        let band_keys = if self.cfg.dedup.near {
+            self.minhash.band_keys(&self.minhash.signature(&doc.text))
+        } else {
+            Vec::new()
+        };
+        let mut chunks = Vec::new();
+        let mut short_chunks = 0;
+        for piece in self.splitter.chunks(&doc.text) {
+            let token_count = self.bpe.encode_ordinary(piece).len();
+            if token_count < self.cfg.chunking.min_tokens {
+                short_chunks += 1;
+                continue;
+            }
+            chunks.push(Chunk {
+                id: sha256_hex(piece),
+                doc_id: page.url_hash.clone(),
+                url: page.url.clone(),
+                title: doc.title.clone(),
+                language: doc.language.clone(),
+                text: piece.to_string(),
+                token_count: token_count as u32,
+                chunk_index: chunks.len() as u32,
+            });
+        }
+        if chunks.is_empty() {
+            return drop(
+                "no chunks",
+                "all chunks shorter than refiner.chunking.min_tokens".to_string(),
+            );
+        }
+        Outcome::Kept(Candidate {
+            url: page.url.clone(),
+            url_hash: page.url_hash.clone(),
+            exact_key,
+            band_keys,
+            chunks,
+            short_chunks,
+        })
+    }
+}

@@ -1,0 +1,238 @@
+//! The CLI's commands, each a thin layer over the library.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use shared::JobConfig;
+use shared::adapters::local::runner::{LocalRunner, find_job, open_state};
+use shared::summary::JobSummary;
+
+use crate::progress::CliProgress;
+
+pub async fn run(
+    input: &Path,
+    data_dir: &Path,
+    config: Option<&Path>,
+    allow_private_network: bool,
+) -> Result<()> {
+    let mut cfg = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| shared::Error::Config(format!("{}: {e}", path.display())))?;
+            JobConfig::from_toml(&text)
+                .map_err(|e| shared::Error::Config(format!("{}: {e}", path.display())))?
+        }
+        None => JobConfig::default(),
+    };
+    if allow_private_network {
+        cfg.network.allow_private = true;
+    }
+    let runner = LocalRunner::open(data_dir)?;
+    let progress = Arc::new(CliProgress::new());
+    let outcome = runner
+        .run(input, cfg, progress, |job, resumed| {
+            let how = match (resumed, job.status) {
+                (false, _) => "new job",
+                (true, shared::model::JobStatus::Completed) => "already completed, nothing to redo",
+                (true, _) => "resuming",
+            };
+            println!("job {} ({how})", job.id);
+            let _ = std::io::stdout().flush();
+        })
+        .await?;
+    print!("{}", outcome.summary.render());
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ExtractLine<'a> {
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+fn expand_inputs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.is_dir() {
+            let mut found = Vec::new();
+            let mut stack = vec![f.clone()];
+            while let Some(d) = stack.pop() {
+                for entry in
+                    std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))?
+                {
+                    let p = entry?.path();
+                    let name = p.to_string_lossy().to_ascii_lowercase();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if name.ends_with(".html")
+                        || name.ends_with(".htm")
+                        || name.ends_with(".html.gz")
+                    {
+                        found.push(p);
+                    }
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn read_page(path: &Path) -> Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut raw)
+            .context("reading stdin")?;
+    } else {
+        raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    }
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(raw.as_slice())
+            .read_to_end(&mut out)
+            .with_context(|| format!("gunzipping {}", path.display()))?;
+        return Ok(out);
+    }
+    Ok(raw)
+}
+
+fn extract_one(path: &Path) -> String {
+    let source = path.display().to_string();
+    let result = read_page(path).and_then(|bytes| {
+        let (html, _) = shared::charset::decode_html(&bytes, None);
+        let url = if source == "-" {
+            "stdin".to_string()
+        } else {
+            std::path::absolute(path)
+                .ok()
+                .and_then(|p| url::Url::from_file_path(p).ok())
+                .map(|u| u.to_string())
+                .unwrap_or_else(|| source.clone())
+        };
+        shared::extract::extract(&html, &url).map_err(anyhow::Error::from)
+    });
+    let line = match &result {
+        Ok(x) => ExtractLine {
+            source: &source,
+            title: Some(&x.title),
+            language: Some(&x.language),
+            text: Some(&x.text),
+            error: None,
+        },
+        Err(e) => ExtractLine {
+            source: &source,
+            title: None,
+            language: None,
+            text: None,
+            error: Some(format!("{e:#}")),
+        },
+    };
+    serde_json::to_string(&line)
+        .unwrap_or_else(|e| format!("{{\"source\":{source:?},\"error\":\"{e}\"}}"))
+}
+
+/// Extract in parallel on every core, printing in input order, a batch at a time so memory
+/// stays bounded.
+pub fn extract(files: &[PathBuf]) -> Result<()> {
+    let inputs = if files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        expand_inputs(files)?
+    };
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    for batch in inputs.chunks(512) {
+        let next = AtomicUsize::new(0);
+        let mut lines: Vec<Option<String>> = vec![None; batch.len()];
+        let slots: Vec<std::sync::Mutex<Option<String>>> =
+            batch.iter().map(|_| Default::default()).collect();
+        std::thread::scope(|s| {
+            for _ in 0..workers.min(batch.len()) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = batch.get(i) else { break };
+                        let line = extract_one(path);
+                        if let Ok(mut slot) = slots[i].lock() {
+                            *slot = Some(line);
+                        }
+                    }
+                });
+            }
+        });
+        for (i, slot) in slots.into_iter().enumerate() {
+            lines[i] = slot.into_inner().unwrap_or_default();
+        }
+        for line in lines.into_iter().flatten() {
+            if line.contains("\"error\":") && !line.contains("\"text\":") {
+                failed += 1;
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    if failed == inputs.len() {
+        anyhow::bail!("no text extracted from any of {} input(s)", inputs.len());
+    }
+    Ok(())
+}
+
+pub async fn jobs(data_dir: &Path, json: bool) -> Result<()> {
+    let state = open_state(data_dir)?;
+    let jobs = state.list_jobs().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&jobs)?);
+        return Ok(());
+    }
+    if jobs.is_empty() {
+        println!("no jobs in {}", data_dir.display());
+        return Ok(());
+    }
+    println!(
+        "{:<26}  {:<9}  {:<20}  {:>7}  {:>8}  input",
+        "job", "status", "created", "urls", "records"
+    );
+    for j in jobs {
+        let summary = JobSummary::load(state.as_ref(), &j).await?;
+        let records = summary.counter(shared::model::Stage::Shipper, "records");
+        println!(
+            "{:<26}  {:<9}  {:<20}  {:>7}  {:>8}  {}",
+            j.id,
+            j.status.as_str(),
+            j.created_at.get(..19).unwrap_or(&j.created_at),
+            j.urls,
+            records,
+            j.input
+        );
+    }
+    Ok(())
+}
+
+pub async fn status(job: &str, data_dir: &Path, json: bool) -> Result<()> {
+    let state = open_state(data_dir)?;
+    let job = find_job(state.as_ref(), job).await?;
+    let summary = JobSummary::load(state.as_ref(), &job).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", summary.render_status());
+    }
+    Ok(())
+}
