@@ -195,3 +195,50 @@ la mairie. Les associations sportives ont également présenté leurs projets po
 notamment la création d'un nouveau terrain de football et la remise en état des vestiaires.\n\
 Enfin, le conseil a adopté à l'unanimité une motion de soutien aux commerçants du centre-ville, \
 touchés par les travaux de voirie qui se prolongent depuis l'été dernier.";
+
+/// `\w+` tokens, as the corpus benchmark scores them.
+pub fn word_tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn shingle_counts(tokens: &[String]) -> std::collections::HashMap<Vec<String>, usize> {
+    let mut m = std::collections::HashMap::new();
+    if tokens.is_empty() {
+        return m;
+    }
+    for w in tokens.windows(4.min(tokens.len())) {
+        *m.entry(w.to_vec()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// Precision and recall of one extraction against the ground truth (word 4-gram multisets).
+pub fn precision_recall(predicted: &str, truth: &str) -> (f64, f64) {
+    let p = shingle_counts(&word_tokens(predicted));
+    let t = shingle_counts(&word_tokens(truth));
+    let (np, nt) = (p.values().sum::<usize>(), t.values().sum::<usize>());
+    if np == 0 || nt == 0 {
+        let both_empty = np == 0 && nt == 0;
+        return if both_empty { (1.0, 1.0) } else { (0.0, 0.0) };
+    }
+    let matched: usize = p
+        .iter()
+        .map(|(k, c)| (*c).min(*t.get(k).unwrap_or(&0)))
+        .sum();
+    (matched as f64 / np as f64, matched as f64 / nt as f64)
+}
+
+/// The benchmark's F1: from precision and recall averaged over pages.
+pub fn corpus_f1(pairs: &[(f64, f64)]) -> f64 {
+    let n = pairs.len().max(1) as f64;
+    let p = pairs.iter().map(|x| x.0).sum::<f64>() / n;
+    let r = pairs.iter().map(|x| x.1).sum::<f64>() / n;
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
