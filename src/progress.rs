@@ -29,7 +29,7 @@ impl CliProgress {
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{prefix:>10.bold} [{bar:32.cyan/blue}] {pos:>7}/{len:7} {per_sec:>10} {msg}",
+            "{prefix:>10.bold} [{bar:32.cyan/blue}] {pos:>7}/{len:7} {elapsed:>4} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");

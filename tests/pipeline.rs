@@ -157,6 +157,11 @@ async fn fixture_site() -> Fixture {
     let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&latin1_html);
     serve_html(&server, "/latin1", latin1.into_owned()).await;
     Mock::given(method("GET"))
+        .and(path("/always-500"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
         .and(path("/gone"))
         .respond_with(ResponseTemplate::new(404))
         .mount(&server)
@@ -186,6 +191,7 @@ async fn fixture_site() -> Fixture {
             "/latin1",
             "/gone",
             "/menu",
+            "/always-500",
         ]
         .map(String::from),
     );
@@ -282,6 +288,7 @@ async fn every_page_is_kept_or_dropped_with_its_reason() {
     expect("/loop", "too many redirects");
     expect("/latin1", "kept");
     expect("/gone", "http 404");
+    expect("/always-500", "http 5xx");
     // A navigation-only page: no main text, or too little to pass a filter.
     let menu = &got[&site.url("/menu")];
     assert!(
@@ -300,6 +307,7 @@ async fn every_page_is_kept_or_dropped_with_its_reason() {
     assert_eq!(hits("/retry-after"), 2);
     assert_eq!(hits("/flaky"), 2);
     assert_eq!(hits("/gone"), 1, "4xx is not retried");
+    assert_eq!(hits("/always-500"), 4, "1 attempt + spider.max_retries (3)");
     assert_eq!(hits("/robots.txt"), 1, "robots.txt fetched once per host");
     assert_eq!(
         hits("/private/secret"),
@@ -489,5 +497,32 @@ async fn crawl_delay_and_rate_limit_space_requests_to_a_host() {
         started.elapsed() >= Duration::from_millis(1200),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_errors_are_retried_then_recorded() {
+    // A port nobody listens on: bind, note the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let list = write_list(dir.path(), &[format!("http://127.0.0.1:{port}/page")]);
+    let runner = LocalRunner::open(&dir.path().join("data")).unwrap();
+    let mut cfg = test_config();
+    cfg.spider.max_retries = 2;
+    cfg.spider.respect_robots = false;
+    let out = run(&runner, &list, cfg).await;
+    let key = shared::keys::raw_pages(&out.job.id, 0);
+    let bytes = std::fs::read(runner.data_dir().join(&key)).unwrap();
+    let pages: Vec<FetchedPage> = shared::jsonl::parse(&bytes, &key).unwrap();
+    assert_eq!(pages[0].reason.as_deref(), Some("connect error"));
+    assert_eq!(pages[0].attempts, 3);
+    assert_eq!(
+        out.job.status,
+        JobStatus::Completed,
+        "one bad URL never fails the job"
     );
 }

@@ -129,10 +129,9 @@ impl Spider {
         {
             return Ok(page);
         }
-        let mut page = self.fetch(item).await;
+        let (mut page, html) = self.fetch(item).await;
         page.fetched_at = rfc3339(ctx.clock.now());
-        if let Some(html) = page.body_key.take() {
-            // `body_key` carried the decoded text until here; store it, then point at it.
+        if let Some(html) = html {
             let key = keys::raw_body(job, shard, &item.url_hash);
             let gz = gzip(html.as_bytes())?;
             ctx.blobs.put(&key, gz).await?;
@@ -145,8 +144,8 @@ impl Spider {
         Ok(page)
     }
 
-    /// Fetch one URL. The decoded HTML travels in `body_key` until the caller stores it.
-    async fn fetch(&self, item: &UrlItem) -> FetchedPage {
+    /// Fetch one URL: what happened, and the decoded HTML when there is a page to keep.
+    async fn fetch(&self, item: &UrlItem) -> (FetchedPage, Option<String>) {
         let mut page = FetchedPage {
             url: item.url.clone(),
             url_hash: item.url_hash.clone(),
@@ -164,7 +163,7 @@ impl Spider {
         };
         let url = match Url::parse(&item.url) {
             Ok(u) => u,
-            Err(e) => return fail(page, "invalid url", e.to_string()),
+            Err(e) => return no_page(fail(page, "invalid url", e.to_string())),
         };
         let limiter = if url.scheme() == "file" {
             None
@@ -178,19 +177,19 @@ impl Spider {
             match robots.as_deref() {
                 Some(Robots::Rules(r)) => {
                     if !r.allowed(url.as_str()) {
-                        return fail(page, BLOCKED_ROBOTS, "disallowed by robots.txt");
+                        return no_page(fail(page, BLOCKED_ROBOTS, "disallowed by robots.txt"));
                     }
                     delay = r.delay;
                 }
                 Some(Robots::Unreachable(why)) => {
-                    return fail(
+                    return no_page(fail(
                         page,
                         BLOCKED_ROBOTS,
                         format!("robots.txt unreachable: {why}"),
-                    );
+                    ));
                 }
                 Some(Robots::Refused(e)) => {
-                    return fail(page, e.reason, e.detail.clone());
+                    return no_page(fail(page, e.reason, e.detail.clone()));
                 }
                 Some(Robots::AllowAll) | None => {}
             }
@@ -218,27 +217,27 @@ impl Spider {
                         "http 5xx"
                     };
                     if !retries_left {
-                        return fail(
+                        return no_page(fail(
                             page,
                             reason,
                             format!("HTTP {} after {attempt} attempts", resp.status),
-                        );
+                        ));
                     }
                     match self.retry_delay(attempt, resp.retry_after.as_deref()) {
                         Ok(d) => tokio::time::sleep(d).await,
-                        Err(why) => return fail(page, reason, why),
+                        Err(why) => return no_page(fail(page, reason, why)),
                     }
                 }
                 Ok(resp) => return self.accept(page, resp),
                 Err(e) if e.retryable && retries_left => {
                     tokio::time::sleep(self.backoff(attempt)).await;
                 }
-                Err(e) => return fail(page, e.reason, e.detail),
+                Err(e) => return no_page(fail(page, e.reason, e.detail)),
             }
         }
     }
 
-    fn accept(&self, mut page: FetchedPage, resp: HttpResponse) -> FetchedPage {
+    fn accept(&self, mut page: FetchedPage, resp: HttpResponse) -> (FetchedPage, Option<String>) {
         page.http_status = Some(resp.status);
         page.final_url = Some(resp.final_url);
         page.content_type = resp.content_type.clone();
@@ -248,7 +247,7 @@ impl Spider {
                 401 | 403 => "http 403",
                 _ => "http error",
             };
-            return fail(page, reason, format!("HTTP {}", resp.status));
+            return (fail(page, reason, format!("HTTP {}", resp.status)), None);
         }
         if !is_html(resp.content_type.as_deref(), &resp.body) {
             page.status = PageStatus::Skipped;
@@ -257,20 +256,19 @@ impl Spider {
                 resp.content_type
                     .unwrap_or_else(|| "no content type, body not HTML".to_string()),
             );
-            return page;
+            return (page, None);
         }
         if looks_binary(&resp.body) {
             page.status = PageStatus::Skipped;
             page.reason = Some("skipped: binary content".to_string());
             page.detail = Some("served as HTML but the body is binary".to_string());
-            return page;
+            return (page, None);
         }
         let (html, charset) = decode_html(&resp.body, resp.content_type.as_deref());
         page.status = PageStatus::Fetched;
         page.charset = Some(charset.to_string());
         page.body_bytes = resp.body.len() as u64;
-        page.body_key = Some(html);
-        page
+        (page, Some(html))
     }
 
     /// Exponential backoff with full jitter.
@@ -388,6 +386,10 @@ impl Spider {
         map.insert(key, (period, limiter.clone()));
         limiter
     }
+}
+
+fn no_page(page: FetchedPage) -> (FetchedPage, Option<String>) {
+    (page, None)
 }
 
 fn fail(mut page: FetchedPage, reason: &str, detail: impl Into<String>) -> FetchedPage {

@@ -46,8 +46,9 @@ fn blob_err(key: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Write via a temp file in the same directory and rename, so a crash never leaves half an
-/// object under the real key.
+/// Write via a temp file in the same directory and rename, so a crashed or killed process never
+/// leaves half an object under the real key. No fsync: surviving power loss is not promised,
+/// and a sync per page would cost more than the rest of the Spider's work.
 fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
@@ -56,7 +57,6 @@ fn write_atomic(
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     write(tmp.as_file_mut())?;
-    tmp.as_file().sync_data()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
