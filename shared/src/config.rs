@@ -22,8 +22,196 @@ pub struct JobConfig {
     pub spider: SpiderConfig,
     /// Refiner: extraction, language id, quality filters, chunking, de-duplication.
     pub refiner: RefinerConfig,
+    /// The LLM endpoint the Factory (and the optional judge) calls.
+    pub llm: LlmConfig,
+    /// Factory: which examples to generate from each chunk.
+    pub factory: FactoryConfig,
+    /// Inspector: the checks every generated example gets.
+    pub inspector: InspectorConfig,
     /// Shipper: the exported dataset.
     pub export: ExportConfig,
+}
+
+/// Any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama, llama.cpp server, a
+/// gateway). The API key is never part of the config, the job record or any export: it is
+/// read from `DATAFACTORY_LLM_API_KEY` (or `OPENAI_API_KEY`) when the job runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmConfig {
+    /// Base URL, e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1` (Ollama).
+    /// Empty: no generation, the job exports the curated corpus. Also read from
+    /// `DATAFACTORY_LLM_BASE_URL` or `OPENAI_BASE_URL`.
+    pub base_url: String,
+    /// Model name. Also read from `DATAFACTORY_LLM_MODEL` or `OPENAI_MODEL`.
+    pub model: String,
+    /// Sampling temperature.
+    pub temperature: f64,
+    /// Most tokens per answer.
+    pub max_tokens: u32,
+    /// How to ask for JSON: `auto` tries `json_schema`, then `json_object`, then plain text
+    /// (remembering what the server accepts); or force one of `json_schema`, `json_object`,
+    /// `none`. Every answer is validated against the template's schema either way.
+    pub structured_output: String,
+    /// Most requests in flight at once.
+    pub concurrency: usize,
+    /// Most requests per minute; 0 means no limit.
+    pub requests_per_minute: u32,
+    /// Seconds to wait for one answer.
+    pub timeout_secs: f64,
+    /// Retries after 429, 5xx, timeouts and connection errors.
+    pub max_retries: u32,
+    /// Extra attempts when an answer is not valid JSON or does not match the schema.
+    pub max_invalid_retries: u32,
+    /// First backoff delay in milliseconds; doubles per retry, with full jitter.
+    pub backoff_base_ms: u64,
+    /// Longest backoff delay in milliseconds.
+    pub backoff_max_ms: u64,
+    /// Longest `Retry-After` honoured, in seconds; longer fails the chunk.
+    pub max_retry_after_secs: u64,
+    /// Price per million tokens by model, for the cost figures; unknown models cost 0.
+    pub prices: BTreeMap<String, Price>,
+}
+
+/// USD per million tokens.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// Per million prompt tokens.
+    pub prompt: f64,
+    /// Per million completion tokens.
+    pub completion: f64,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        let price = |prompt, completion| Price { prompt, completion };
+        LlmConfig {
+            base_url: String::new(),
+            model: String::new(),
+            temperature: 0.2,
+            max_tokens: 1024,
+            structured_output: "auto".to_string(),
+            concurrency: 8,
+            requests_per_minute: 0,
+            timeout_secs: 120.0,
+            max_retries: 4,
+            max_invalid_retries: 2,
+            backoff_base_ms: 1000,
+            backoff_max_ms: 60_000,
+            max_retry_after_secs: 300,
+            prices: BTreeMap::from([
+                ("gpt-4o".to_string(), price(2.5, 10.0)),
+                ("gpt-4o-mini".to_string(), price(0.15, 0.6)),
+                ("gpt-4.1".to_string(), price(2.0, 8.0)),
+                ("gpt-4.1-mini".to_string(), price(0.4, 1.6)),
+                ("gpt-4.1-nano".to_string(), price(0.1, 0.4)),
+            ]),
+        }
+    }
+}
+
+/// What the Factory asks the LLM for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct FactoryConfig {
+    /// Template: `qa`, `summarization`, `classification`, `instruction`, or the name of a
+    /// template in `template_dir`.
+    pub template: String,
+    /// Directory of your own templates (`*.toml`); `--template DIR` sets it.
+    pub template_dir: String,
+    /// Examples asked for per chunk, for templates that make several.
+    pub examples_per_chunk: u32,
+    /// Labels for the `classification` template.
+    pub labels: Vec<String>,
+}
+
+impl Default for FactoryConfig {
+    fn default() -> Self {
+        FactoryConfig {
+            template: "qa".to_string(),
+            template_dir: String::new(),
+            examples_per_chunk: 3,
+            labels: Vec::new(),
+        }
+    }
+}
+
+/// Checks on every generated example; each gives a score in 0..1, combined by weight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct InspectorConfig {
+    /// Least weighted score for an example to pass (and be exported).
+    pub threshold: f64,
+    /// Weight of each check in the total.
+    pub weights: CheckWeights,
+    /// Fewest words in a response.
+    pub min_response_words: u64,
+    /// Most words in a response.
+    pub max_response_words: u64,
+    /// Fewest words in an instruction or question.
+    pub min_instruction_words: u64,
+    /// Most words in an instruction or question.
+    pub max_instruction_words: u64,
+    /// Near-duplicate detection among generated instructions (MinHash LSH).
+    pub dedup: DedupConfig,
+    /// Ask the LLM to score faithfulness of each example to its source (`--judge`); costs
+    /// one call per example, cached like every other call.
+    pub judge: bool,
+}
+
+impl Default for InspectorConfig {
+    fn default() -> Self {
+        InspectorConfig {
+            threshold: 0.7,
+            weights: CheckWeights::default(),
+            min_response_words: 1,
+            max_response_words: 400,
+            min_instruction_words: 3,
+            max_instruction_words: 150,
+            dedup: DedupConfig {
+                shingle_words: 3,
+                num_hashes: 64,
+                bands: 16,
+                rows_per_band: 4,
+                ..DedupConfig::default()
+            },
+            judge: false,
+        }
+    }
+}
+
+/// Weights of the Inspector's checks (0 leaves a check out of the total).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckWeights {
+    /// Answer matched the template's schema and the example has all its fields.
+    pub format: f64,
+    /// Instruction and response within the word bounds.
+    pub length: f64,
+    /// Share of the response's content words found in the source chunk.
+    pub groundedness: f64,
+    /// Flesch reading ease, mapped to 0..1.
+    pub readability: f64,
+    /// 1 when no profanity or abuse is found (rustrict), lower when it is.
+    pub toxicity: f64,
+    /// 0 for a near-duplicate of an earlier example's instruction, else 1.
+    pub uniqueness: f64,
+    /// The LLM judge's faithfulness score, when `judge` is on.
+    pub judge: f64,
+}
+
+impl Default for CheckWeights {
+    fn default() -> Self {
+        CheckWeights {
+            format: 1.0,
+            length: 0.5,
+            groundedness: 1.0,
+            readability: 0.5,
+            toxicity: 1.0,
+            uniqueness: 1.0,
+            judge: 1.0,
+        }
+    }
 }
 
 /// Limits on the URL list.
@@ -364,6 +552,11 @@ pub struct ExportConfig {
     pub license: String,
     /// Extra tags for the dataset card.
     pub tags: Vec<String>,
+    /// Fine-tuning formats written beside Parquet and `<split>.jsonl` when examples were
+    /// generated: `openai`, `together`, `together-completion`, `alpaca`, `sharegpt`, `csv`.
+    pub formats: Vec<String>,
+    /// Least Inspector score for an example to be exported (on top of passing).
+    pub min_score: f64,
 }
 
 impl Default for ExportConfig {
@@ -373,9 +566,21 @@ impl Default for ExportConfig {
             pretty_name: "datafactory corpus".to_string(),
             license: "other".to_string(),
             tags: vec!["datafactory".to_string()],
+            formats: Vec::new(),
+            min_score: 0.0,
         }
     }
 }
+
+/// Export formats beyond Parquet and JSONL.
+pub const EXPORT_FORMATS: [&str; 6] = [
+    "openai",
+    "together",
+    "together-completion",
+    "alpaca",
+    "sharegpt",
+    "csv",
+];
 
 /// Tokenizer names we ship.
 pub const ENCODINGS: [&str; 4] = ["cl100k_base", "o200k_base", "p50k_base", "r50k_base"];
@@ -608,8 +813,11 @@ impl JobConfig {
         let mut section = String::new();
         for line in plain.lines() {
             let trimmed = line.trim();
-            if trimmed.starts_with('[') && trimmed.ends_with(']') && !trimmed.contains('"') {
-                section = trimmed.trim_matches(|c| c == '[' || c == ']').to_string();
+            if trimmed.starts_with('[') && trimmed.ends_with(']') {
+                section = schema_path(
+                    trimmed.trim_matches(|c| c == '[' || c == ']'),
+                    &descriptions,
+                );
                 out.push('\n');
                 if let Some(d) = descriptions.get(&section) {
                     push_comment(&mut out, d);
@@ -637,6 +845,41 @@ impl JobConfig {
         }
         out
     }
+}
+
+/// A TOML table path as the schema names it: map keys (`llm.prices."gpt-4o"`) become `*`.
+fn schema_path(header: &str, descriptions: &BTreeMap<String, String>) -> String {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => segments.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    segments.push(current);
+    let mut path = String::new();
+    for seg in segments {
+        let seg = seg.trim();
+        let candidate = if path.is_empty() {
+            seg.to_string()
+        } else {
+            format!("{path}.{seg}")
+        };
+        let known = descriptions
+            .keys()
+            .any(|k| k == &candidate || k.starts_with(&format!("{candidate}.")));
+        path = if known {
+            candidate
+        } else if path.is_empty() {
+            "*".to_string()
+        } else {
+            format!("{path}.*")
+        };
+    }
+    path
 }
 
 fn push_comment(out: &mut String, text: &str) {
@@ -679,6 +922,11 @@ fn walk(
             out.insert(path.clone(), d.to_string());
         }
         walk(target, defs, &path, out);
+        // Maps: describe their values' fields under `<map>.*`.
+        if let Some(values) = target.get("additionalProperties").filter(|v| v.is_object()) {
+            let values = resolve(values, defs);
+            walk(values, defs, &format!("{path}.*"), out);
+        }
     }
 }
 

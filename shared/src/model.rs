@@ -294,3 +294,53 @@ pub struct SplitInfo {
     pub records: u64,
     pub tokens: u64,
 }
+
+/// One training example the Factory made from one chunk, in a shape every export format can
+/// be written from: an instruction (question, task), optional input (text to work on), the
+/// response, and for classification the label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// SHA-256 over template, instruction, input and response: the example's identity.
+    pub id: String,
+    pub chunk_id: String,
+    pub doc_id: String,
+    pub url: String,
+    pub title: String,
+    pub language: String,
+    /// Template name and version that made it.
+    pub template: String,
+    pub template_version: String,
+    /// `qa`, `summarization`, `classification`, `instruction`, or a custom template's task.
+    pub task: String,
+    /// System prompt for chat formats; may be empty.
+    #[serde(default)]
+    pub system: String,
+    pub instruction: String,
+    /// Context the instruction applies to (text to summarise or classify); may be empty.
+    #[serde(default)]
+    pub input: String,
+    pub response: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The chunk text the example was generated from, for grounding checks.
+    pub source: String,
+    /// Model that wrote it.
+    pub model: String,
+}
+
+/// An example with the Inspector's verdict. Failed examples are kept, with their scores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InspectedExample {
+    #[serde(flatten)]
+    pub example: Example,
+    /// Each check's score in 0..1 (`format`, `length`, `groundedness`, `readability`,
+    /// `toxicity`, `uniqueness`, and `judge` when the LLM judge ran). 1 is best.
+    pub scores: BTreeMap<String, f64>,
+    /// Weighted mean of `scores`.
+    pub score: f64,
+    /// `score >= threshold` and no hard failure.
+    pub passed: bool,
+    /// Why checks scored low, for humans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
