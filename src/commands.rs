@@ -9,15 +9,78 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use shared::JobConfig;
 use shared::adapters::local::runner::{LocalRunner, find_job, open_state};
+use shared::ports::BlobStore;
 use shared::summary::JobSummary;
 
+use crate::GenerationArgs;
 use crate::progress::CliProgress;
+
+fn env_first(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+}
+
+/// Config file, then environment, then flags: the later wins.
+fn apply_generation(cfg: &mut JobConfig, args: &GenerationArgs) -> Result<()> {
+    if cfg.llm.base_url.is_empty()
+        && let Some(v) = env_first(&["DATAFACTORY_LLM_BASE_URL", "OPENAI_BASE_URL"])
+    {
+        cfg.llm.base_url = v;
+    }
+    if cfg.llm.model.is_empty()
+        && let Some(v) = env_first(&["DATAFACTORY_LLM_MODEL", "OPENAI_MODEL"])
+    {
+        cfg.llm.model = v;
+    }
+    if let Some(v) = &args.llm_base_url {
+        cfg.llm.base_url = v.clone();
+    }
+    if let Some(v) = &args.llm_model {
+        cfg.llm.model = v.clone();
+    }
+    if let Some(t) = &args.template {
+        let p = Path::new(t);
+        if p.is_dir() {
+            cfg.factory.template_dir = std::path::absolute(p)?.display().to_string();
+            // A directory with one template means that one.
+            let own: Vec<_> = std::fs::read_dir(p)?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+                .collect();
+            if let [only] = own.as_slice() {
+                let t = shared::templates::list(Some(p))?
+                    .into_iter()
+                    .find(|t| t.origin == only.path().display().to_string());
+                if let Some(t) = t {
+                    cfg.factory.template = t.name;
+                }
+            }
+        } else if t.ends_with(".toml") {
+            cfg.factory.template = std::path::absolute(p)?.display().to_string();
+        } else {
+            cfg.factory.template = t.clone();
+        }
+    }
+    if !args.labels.is_empty() {
+        cfg.factory.labels = args.labels.clone();
+    }
+    if args.judge {
+        cfg.inspector.judge = true;
+    }
+    if !args.formats.is_empty() {
+        cfg.export.formats = args.formats.clone();
+    }
+    cfg.validate()?;
+    Ok(())
+}
 
 pub async fn run(
     input: &Path,
     data_dir: &Path,
     config: Option<&Path>,
     allow_private_network: bool,
+    args: &GenerationArgs,
 ) -> Result<()> {
     let mut cfg = match config {
         Some(path) => {
@@ -31,6 +94,7 @@ pub async fn run(
     if allow_private_network {
         cfg.network.allow_private = true;
     }
+    apply_generation(&mut cfg, args)?;
     let runner = LocalRunner::open(data_dir)?;
     let progress = Arc::new(CliProgress::new());
     let outcome = runner
@@ -234,5 +298,78 @@ pub async fn status(job: &str, data_dir: &Path, json: bool) -> Result<()> {
     } else {
         print!("{}", summary.render_status());
     }
+    Ok(())
+}
+
+pub fn templates(dir: Option<&Path>) -> Result<()> {
+    let mut cfg = shared::config::FactoryConfig {
+        labels: vec!["news".into(), "opinion".into(), "review".into()],
+        ..Default::default()
+    };
+    for t in shared::templates::list(dir)? {
+        cfg.template = t.name.clone();
+        println!(
+            "== {} (v{}, {}, task {}) — {}",
+            t.name, t.version, t.origin, t.task, t.description
+        );
+        match t.messages(&shared::templates::sample_chunk(), &cfg) {
+            Ok((system, user)) => {
+                println!("-- system:\n{system}\n-- user:\n{user}\n");
+            }
+            Err(e) => println!("-- does not render: {e}\n"),
+        }
+    }
+    Ok(())
+}
+
+pub async fn export(
+    job: &str,
+    data_dir: &Path,
+    formats: &[String],
+    min_score: Option<f64>,
+) -> Result<()> {
+    let runner = LocalRunner::open(data_dir)?;
+    let job = find_job(runner.state.as_ref(), job).await?;
+    if job.status != shared::model::JobStatus::Completed {
+        anyhow::bail!(
+            "job {} is {}: run it to completion first (rerun the same command to resume)",
+            job.id,
+            job.status.as_str()
+        );
+    }
+    let mut opts = shared::stages::shipper::ExportOptions::from_config(&job.config)?;
+    if !formats.is_empty() {
+        opts.formats = formats
+            .iter()
+            .map(|f| {
+                shared::formats::Format::parse(f).ok_or_else(|| {
+                    shared::Error::Config(format!(
+                        "unknown format {f:?} (one of {})",
+                        shared::config::EXPORT_FORMATS.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(m) = min_score {
+        if !(0.0..=1.0).contains(&m) {
+            return Err(shared::Error::Config("--min-score must be in [0, 1]".into()).into());
+        }
+        opts.min_score = m;
+    }
+    let manifest = shared::adapters::local::runner::reexport(
+        &runner,
+        &job,
+        &opts,
+        Arc::new(shared::stages::NoProgress),
+    )
+    .await?;
+    let path = runner
+        .blobs
+        .locate(&shared::keys::export_prefix(&job.id, manifest.version));
+    for (split, info) in &manifest.splits {
+        println!("{split}: {} records", info.records);
+    }
+    println!("export: {path}");
     Ok(())
 }

@@ -18,6 +18,31 @@ struct Cli {
     command: Command,
 }
 
+/// Generation options of `run`; each overrides the config file and the environment.
+#[derive(clap::Args)]
+pub struct GenerationArgs {
+    /// OpenAI-compatible base URL (else DATAFACTORY_LLM_BASE_URL / OPENAI_BASE_URL). The key
+    /// comes only from DATAFACTORY_LLM_API_KEY or OPENAI_API_KEY.
+    #[arg(long)]
+    pub llm_base_url: Option<String>,
+    /// Model (else DATAFACTORY_LLM_MODEL / OPENAI_MODEL).
+    #[arg(long)]
+    pub llm_model: Option<String>,
+    /// Template: a built-in name (qa, summarization, classification, instruction), a `.toml`
+    /// file, or a directory of your own templates.
+    #[arg(long)]
+    pub template: Option<String>,
+    /// Labels for the classification template (repeat the flag).
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// Also score every example's faithfulness with the LLM (one cached call per example).
+    #[arg(long)]
+    pub judge: bool,
+    /// Fine-tuning format(s) to export beside Parquet and JSONL (repeat the flag).
+    #[arg(long = "format", value_name = "FORMAT")]
+    pub formats: Vec<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the whole pipeline on a URL list or saved pages, on the embedded default.
@@ -38,6 +63,33 @@ enum Command {
         /// Allow fetching loopback, private and link-local addresses (off by default).
         #[arg(long)]
         allow_private_network: bool,
+        #[command(flatten)]
+        generation: GenerationArgs,
+    },
+    /// List the prompt templates (built-in and yours) with a sample rendered prompt.
+    Templates {
+        /// A directory of your own templates (`*.toml`).
+        #[arg(long)]
+        template: Option<PathBuf>,
+    },
+    /// Export a finished job again as a new version, in other formats or with another
+    /// minimum score. Fetches nothing and calls no LLM.
+    Export {
+        /// Job id (or a unique prefix of it).
+        job: String,
+        #[arg(
+            long,
+            default_value = "./datafactory-data",
+            env = "DATAFACTORY_DATA_DIR"
+        )]
+        data_dir: PathBuf,
+        /// Fine-tuning format(s): openai, together, together-completion, alpaca, sharegpt, csv
+        /// (Parquet and JSONL are always written).
+        #[arg(long = "format", value_name = "FORMAT")]
+        formats: Vec<String>,
+        /// Export only examples with at least this Inspector score.
+        #[arg(long)]
+        min_score: Option<f64>,
     },
     /// Extract main text from saved pages: one JSON line per input.
     Extract {
@@ -105,7 +157,24 @@ fn main() -> ExitCode {
                 data_dir,
                 config,
                 allow_private_network,
-            } => commands::run(&input, &data_dir, config.as_deref(), allow_private_network).await,
+                generation,
+            } => {
+                commands::run(
+                    &input,
+                    &data_dir,
+                    config.as_deref(),
+                    allow_private_network,
+                    &generation,
+                )
+                .await
+            }
+            Command::Templates { template } => commands::templates(template.as_deref()),
+            Command::Export {
+                job,
+                data_dir,
+                formats,
+                min_score,
+            } => commands::export(&job, &data_dir, &formats, min_score).await,
             Command::Extract { files } => commands::extract(&files),
             Command::Jobs { data_dir, json } => commands::jobs(&data_dir, json).await,
             Command::Status {

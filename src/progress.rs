@@ -84,10 +84,11 @@ impl Progress for CliProgress {
     }
 
     fn finish(&self, stage: Stage) {
-        let skipped = matches!(stage, Stage::Factory | Stage::Inspector);
+        let may_skip = matches!(stage, Stage::Factory | Stage::Inspector);
         match self {
             CliProgress::Bars(b) => {
                 if let Some(bar) = b.get(&stage) {
+                    let skipped = may_skip && bar.length().unwrap_or(0) == 0;
                     if skipped {
                         bar.finish_with_message(format!("skipped: {CORPUS_NOTE}"));
                     } else {
@@ -97,7 +98,8 @@ impl Progress for CliProgress {
             }
             CliProgress::Lines(m) => {
                 let m = m.lock().unwrap_or_else(|e| e.into_inner());
-                if skipped {
+                let seen = m.get(&stage).is_some_and(|e| e.1 > 0);
+                if may_skip && !seen {
                     eprintln!("{stage}: skipped ({CORPUS_NOTE})");
                 } else {
                     let (done, total, _) = m.get(&stage).copied().unwrap_or_default();

@@ -20,6 +20,14 @@ pub fn chunks(job: &str, shard: u32) -> String {
     format!("jobs/{job}/chunks/{shard:05}.jsonl")
 }
 
+pub fn generated(job: &str, shard: u32) -> String {
+    format!("jobs/{job}/generated/{shard:05}.jsonl")
+}
+
+pub fn inspected(job: &str, shard: u32) -> String {
+    format!("jobs/{job}/inspected/{shard:05}.jsonl")
+}
+
 pub fn export_prefix(job: &str, version: u32) -> String {
     format!("exports/{job}/v{version}/")
 }

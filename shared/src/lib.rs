@@ -9,6 +9,8 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod filters;
+pub mod formats;
+pub mod generation;
 pub mod input;
 pub mod jsonl;
 pub mod keys;
@@ -18,6 +20,7 @@ pub mod netguard;
 pub mod ports;
 pub mod stages;
 pub mod summary;
+pub mod templates;
 pub mod text;
 pub mod urlnorm;
 

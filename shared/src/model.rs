@@ -286,7 +286,62 @@ pub struct ExportManifest {
     pub languages: BTreeMap<String, u64>,
     pub tokens: u64,
     pub stats: BTreeMap<String, StageStats>,
+    /// Inspector figures over every inspected example (examples exports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<QualityStats>,
+    /// Template that made the examples (examples exports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     pub config: JobConfig,
+}
+
+/// How the inspected examples scored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QualityStats {
+    pub inspected: u64,
+    pub passed: u64,
+    /// Passed and at least the export's minimum score.
+    pub exported: u64,
+    pub pass_rate: f64,
+    pub threshold: f64,
+    pub min_score: f64,
+    /// Per check (and `total`), counts of scores in ten bins [0, 0.1), ..., [0.9, 1].
+    pub histograms: BTreeMap<String, [u64; 10]>,
+    /// Per check (and `total`), mean score.
+    pub means: BTreeMap<String, f64>,
+}
+
+impl QualityStats {
+    pub fn add(&mut self, ex: &InspectedExample) {
+        self.inspected += 1;
+        if ex.passed {
+            self.passed += 1;
+        }
+        let all = ex
+            .scores
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .chain([("total", ex.score)]);
+        for (check, v) in all {
+            let bin = ((v.clamp(0.0, 1.0) * 10.0) as usize).min(9);
+            self.histograms.entry(check.to_string()).or_default()[bin] += 1;
+            *self.means.entry(check.to_string()).or_default() += v;
+        }
+    }
+
+    /// Turn sums into means and the pass rate, once all examples are added.
+    pub fn finish(&mut self) {
+        for (check, sum) in self.means.iter_mut() {
+            let n: u64 = self.histograms.get(check).map_or(0, |h| h.iter().sum());
+            if n > 0 {
+                *sum = (*sum / n as f64 * 10_000.0).round() / 10_000.0;
+            }
+        }
+        if self.inspected > 0 {
+            self.pass_rate =
+                (self.passed as f64 / self.inspected as f64 * 10_000.0).round() / 10_000.0;
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

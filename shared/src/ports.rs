@@ -84,6 +84,92 @@ pub trait StateStore: Send + Sync {
 
     /// Reserve the next export version of a job (1, 2, ...).
     async fn next_export_version(&self, job: &str) -> Result<u32>;
+
+    /// A cached LLM answer (JSON of a `CachedAnswer`) by request hash; shared by all jobs.
+    async fn get_llm_answer(&self, key: &str) -> Result<Option<String>>;
+    /// Cache an answer; the first answer stored for a key stays.
+    async fn put_llm_answer(&self, key: &str, answer: &str) -> Result<()>;
+}
+
+/// One chat message.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChatMessage {
+    pub role: String,
+    pub content: String,
+}
+
+/// How a request asks for JSON; servers differ in what they accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseFormat {
+    JsonSchema,
+    JsonObject,
+    Text,
+}
+
+/// A chat-completions request.
+#[derive(Clone, Debug)]
+pub struct ChatRequest {
+    pub model: String,
+    pub messages: Vec<ChatMessage>,
+    pub temperature: f64,
+    pub max_tokens: u32,
+    pub format: ResponseFormat,
+    pub schema_name: String,
+    pub schema: serde_json::Value,
+}
+
+/// The answer text and its token usage.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChatAnswer {
+    pub content: String,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// The answer was cut off at `max_tokens`.
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LlmErrorKind {
+    /// 429: retry after a while.
+    RateLimited,
+    /// 5xx.
+    Server,
+    Timeout,
+    Connect,
+    /// The server does not accept the requested `response_format`.
+    UnsupportedFormat,
+    /// 401/403: the key is wrong; no retry will help.
+    Auth,
+    /// Other 4xx or an unreadable response.
+    Invalid,
+}
+
+#[derive(Clone, Debug)]
+pub struct LlmError {
+    pub kind: LlmErrorKind,
+    pub detail: String,
+    pub retry_after: Option<std::time::Duration>,
+}
+
+impl LlmError {
+    pub fn retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            LlmErrorKind::RateLimited
+                | LlmErrorKind::Server
+                | LlmErrorKind::Timeout
+                | LlmErrorKind::Connect
+        )
+    }
+}
+
+/// An OpenAI-compatible chat endpoint.
+#[async_trait]
+pub trait Llm: Send + Sync {
+    async fn chat(&self, req: &ChatRequest) -> std::result::Result<ChatAnswer, LlmError>;
+    /// The endpoint's identity for cache keys (base URL; never the key).
+    fn endpoint(&self) -> String;
 }
 
 /// A fetched HTTP response, body already bounded by the fetcher's cap.

@@ -118,7 +118,34 @@ impl JobSummary {
             refiner.get("chunks"),
             refiner.get("tokens")
         );
-        let _ = writeln!(out, "  examples:   0 ({CORPUS_NOTE})");
+        if crate::stages::factory::mode(&self.job.config) == crate::stages::factory::Mode::Generate
+        {
+            let f = self.stats(Stage::Factory);
+            let i = self.stats(Stage::Inspector);
+            let _ = writeln!(
+                out,
+                "  examples:   {} generated from {} of {} chunks; {} passed inspection, {} did not",
+                f.get("examples"),
+                f.get("chunks_ok"),
+                f.get("chunks"),
+                i.get("passed"),
+                i.get("failed"),
+            );
+            push_reasons(&mut out, &f.reasons);
+            push_reasons(&mut out, &i.reasons);
+            let both = |c: &str| f.get(c) + i.get(c);
+            let _ = writeln!(
+                out,
+                "  llm:        {} calls, {} cache hits, {} prompt + {} completion tokens, ${:.4}",
+                both("llm_calls"),
+                both("cache_hits"),
+                both("prompt_tokens"),
+                both("completion_tokens"),
+                both("cost_micro_usd") as f64 / 1e6
+            );
+        } else {
+            let _ = writeln!(out, "  examples:   0 ({CORPUS_NOTE})");
+        }
         let shipper = self.stats(Stage::Shipper);
         if shipper.get("records") > 0 || self.job.export.is_some() {
             let _ = writeln!(
@@ -165,8 +192,10 @@ impl JobSummary {
         for s in &self.stages {
             let _ = writeln!(out, "\n{} ({} shards done)", s.stage, s.shards_done);
             if s.counters.is_empty() && s.reasons.is_empty() {
+                let corpus =
+                    crate::stages::factory::mode(&j.config) == crate::stages::factory::Mode::Corpus;
                 let note = match s.stage {
-                    Stage::Factory | Stage::Inspector => CORPUS_NOTE,
+                    Stage::Factory | Stage::Inspector if corpus => CORPUS_NOTE,
                     _ => "nothing yet",
                 };
                 let _ = writeln!(out, "  {note}");

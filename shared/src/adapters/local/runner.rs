@@ -13,9 +13,13 @@ use crate::adapters::http::WebFetcher;
 use crate::adapters::local::{DirBlobStore, SqliteState};
 use crate::config::JobConfig;
 use crate::error::{Error, Result};
+use crate::generation::Generator;
 use crate::input::{ParsedInput, read_input};
+use crate::model::{Chunk, Example};
 use crate::model::{FetchedPage, JobRecord, JobStatus, ShardReport, Stage, UrlItem};
 use crate::ports::{BlobStore, Fetcher, StateStore, SystemClock, rfc3339};
+use crate::stages::factory::{self, Factory, Mode};
+use crate::stages::inspector::{self, Inspector, Judge};
 use crate::stages::refiner::Refiner;
 use crate::stages::spider::Spider;
 use crate::stages::{Progress, StageContext, shipper};
@@ -30,6 +34,8 @@ pub struct LocalRunner {
     data_dir: PathBuf,
     pub blobs: Arc<DirBlobStore>,
     pub state: Arc<SqliteState>,
+    /// The LLM to use instead of the one the config names (tests, embedding).
+    pub llm: Option<Arc<dyn crate::ports::Llm>>,
 }
 
 /// How a run went: the job (completed) and whether it resumed earlier work.
@@ -47,6 +53,7 @@ impl LocalRunner {
             data_dir: data_dir.to_path_buf(),
             blobs,
             state,
+            llm: None,
         })
     }
 
@@ -192,9 +199,30 @@ impl LocalRunner {
             .await?;
         let spider = Spider::new(fetcher, cfg.spider.clone());
         let refiner = Arc::new(Refiner::new(&cfg.refiner)?);
+        let generation = match factory::mode(cfg) {
+            Mode::Corpus => None,
+            Mode::Generate => {
+                let llm = match &self.llm {
+                    Some(l) => l.clone(),
+                    None => factory::llm_from_env(cfg)?,
+                };
+                let generator = Arc::new(Generator::new(llm, &cfg.llm));
+                let judge = if cfg.inspector.judge {
+                    Some(Judge::new(generator.clone())?)
+                } else {
+                    None
+                };
+                Some((
+                    Factory::new(generator, cfg)?,
+                    Inspector::new(&cfg.inspector),
+                    judge,
+                ))
+            }
+        };
         let progress = ctx.progress.clone();
         progress.total(Stage::Spider, parsed.items.len() as u64);
         progress.total(Stage::Refiner, 0);
+        let (mut chunks_total, mut examples_total) = (0u64, 0u64);
 
         let spider = &spider;
         let mut fetched_shards = futures::stream::iter(0..job.shards)
@@ -203,30 +231,67 @@ impl LocalRunner {
         let mut refiner_total = 0;
         while let Some((shard, pages)) = fetched_shards.next().await {
             let pages = pages?;
-            refiner_total += pages
+            let fetched = pages
                 .iter()
                 .filter(|p| p.status == crate::model::PageStatus::Fetched)
                 .count() as u64;
+            refiner_total += fetched;
             progress.total(Stage::Refiner, refiner_total);
-            if self
+            let chunks = if self
                 .state
                 .shard_done(&job.id, Stage::Refiner, shard)
                 .await?
             {
-                progress.advance(Stage::Refiner, pages.len() as u64);
+                progress.advance(Stage::Refiner, fetched);
+                None
+            } else {
+                Some(refiner.run_shard(ctx, &job.id, shard, &pages).await?.0)
+            };
+            let Some((factory, inspector, judge)) = &generation else {
                 continue;
+            };
+            let chunks: Vec<Chunk> = match chunks {
+                Some(c) => c,
+                None => read_records(ctx, &keys::chunks(&job.id, shard)).await?,
+            };
+            chunks_total += chunks.len() as u64;
+            progress.total(Stage::Factory, chunks_total);
+            let examples: Vec<Example> = if self
+                .state
+                .shard_done(&job.id, Stage::Factory, shard)
+                .await?
+            {
+                progress.advance(Stage::Factory, chunks.len() as u64);
+                read_records(ctx, &keys::generated(&job.id, shard)).await?
+            } else {
+                factory
+                    .run_shard(ctx, &job.id, shard, &chunks, cfg.llm.concurrency)
+                    .await?
+                    .0
+            };
+            examples_total += examples.len() as u64;
+            progress.total(Stage::Inspector, examples_total);
+            if self
+                .state
+                .shard_done(&job.id, Stage::Inspector, shard)
+                .await?
+            {
+                progress.advance(Stage::Inspector, examples.len() as u64);
+            } else {
+                inspector::run_shard(ctx, &job.id, shard, &examples, inspector, judge.as_ref())
+                    .await?;
             }
-            refiner.run_shard(ctx, &job.id, shard, &pages).await?;
         }
         drop(fetched_shards);
         progress.finish(Stage::Spider);
         progress.finish(Stage::Refiner);
-        // Corpus mode: nothing for the Factory and Inspector (see stages::factory).
+        // In corpus mode these saw nothing; the progress display says why.
         progress.finish(Stage::Factory);
         progress.finish(Stage::Inspector);
 
         progress.total(Stage::Shipper, u64::from(job.shards));
-        let manifest = shipper::export(ctx, job).await?;
+        let opts = shipper::ExportOptions::from_config(cfg)?;
+        let manifest = shipper::export(ctx, job, &opts).await?;
         progress.finish(Stage::Shipper);
         Ok(self
             .blobs
@@ -259,6 +324,43 @@ impl LocalRunner {
         let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
         Ok(pages)
     }
+}
+
+async fn read_records<T: serde::de::DeserializeOwned>(
+    ctx: &StageContext,
+    key: &str,
+) -> Result<Vec<T>> {
+    let bytes = ctx
+        .blobs
+        .get(key)
+        .await?
+        .ok_or_else(|| Error::State(format!("{key} is missing")))?;
+    jsonl::parse(&bytes, key)
+}
+
+/// Re-export a finished job as a new version (no fetching, no LLM calls).
+pub async fn reexport(
+    runner: &LocalRunner,
+    job: &JobRecord,
+    opts: &shipper::ExportOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<crate::model::ExportManifest> {
+    let ctx = runner.context(progress);
+    let manifest = shipper::export(&ctx, job, opts).await?;
+    let path = runner
+        .blobs
+        .locate(&keys::export_prefix(&job.id, manifest.version));
+    runner
+        .state
+        .set_job_status(
+            &job.id,
+            job.status,
+            job.message.as_deref(),
+            Some(&path),
+            job.elapsed_ms,
+        )
+        .await?;
+    Ok(manifest)
 }
 
 /// Same URLs and same config -> same job, so a rerun resumes.

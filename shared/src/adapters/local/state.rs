@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS claims (
     owner TEXT NOT NULL,
     PRIMARY KEY (job, namespace, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS llm_cache (
+    key TEXT PRIMARY KEY,
+    answer TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS export_versions (
     job TEXT PRIMARY KEY,
     last INTEGER NOT NULL
@@ -378,6 +382,31 @@ impl StateStore for SqliteState {
         .await
     }
 
+    async fn get_llm_answer(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_string();
+        self.with(move |c| {
+            Ok(
+                c.query_row("SELECT answer FROM llm_cache WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn put_llm_answer(&self, key: &str, answer: &str) -> Result<()> {
+        let (key, answer) = (key.to_string(), answer.to_string());
+        self.with(move |c| {
+            c.execute(
+                "INSERT OR IGNORE INTO llm_cache (key, answer) VALUES (?1, ?2)",
+                params![key, answer],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn next_export_version(&self, job: &str) -> Result<u32> {
         let job = job.to_string();
         self.with(move |c| {
@@ -401,6 +430,19 @@ impl StateStore for SqliteState {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn llm_cache_keeps_the_first_answer() {
+        let d = tempfile::tempdir().unwrap();
+        let s = SqliteState::open(&d.path().join("state.sqlite")).unwrap();
+        assert_eq!(s.get_llm_answer("k").await.unwrap(), None);
+        s.put_llm_answer("k", "first").await.unwrap();
+        s.put_llm_answer("k", "second").await.unwrap();
+        assert_eq!(
+            s.get_llm_answer("k").await.unwrap().as_deref(),
+            Some("first")
+        );
+    }
+
     use super::*;
 
     #[tokio::test]
