@@ -30,6 +30,8 @@ struct FakeLlm {
     answered: Arc<AtomicUsize>,
     /// After this many good answers, refuse the key (-1: never).
     refuse_after: Arc<AtomicI64>,
+    /// Answer 400 to `response_format: json_schema`, as servers without it do.
+    no_json_schema: bool,
 }
 
 fn between_quotes(user: &str) -> &str {
@@ -60,6 +62,10 @@ impl Respond for FakeLlm {
             return ResponseTemplate::new(401).set_body_string("{\"error\":\"key revoked\"}");
         }
         let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        if self.no_json_schema && body["response_format"]["type"] == "json_schema" {
+            return ResponseTemplate::new(400)
+                .set_body_string("{\"error\":\"response_format json_schema is not supported\"}");
+        }
         let user = body["messages"][1]["content"].as_str().unwrap_or_default();
         let prompt_tokens = (user.len() / 4) as u64;
         if user.contains("Rate how faithful") {
@@ -118,6 +124,10 @@ struct Setup {
 }
 
 async fn setup(flaky: bool) -> Setup {
+    setup_with(flaky, false).await
+}
+
+async fn setup_with(flaky: bool, no_json_schema: bool) -> Setup {
     let site = MockServer::start().await;
     let articles = english_articles();
     let mut urls = Vec::new();
@@ -164,6 +174,7 @@ async fn setup(flaky: bool) -> Setup {
         .respond_with(FakeLlm {
             answered: Arc::new(AtomicUsize::new(0)),
             refuse_after: refuse_after.clone(),
+            no_json_schema,
         })
         .with_priority(5)
         .mount(&llm)
@@ -265,10 +276,18 @@ fn assert_key_nowhere(dir: &Path) {
 async fn examples_are_generated_checked_exported_and_never_paid_twice() {
     let s = setup(true).await;
     let r = runner(&s);
+    let started = std::time::Instant::now();
     let out = r
         .run(&s.list, gen_config(&s), Arc::new(NoProgress), |_, _| {})
         .await
         .unwrap();
+    // Reported, never asserted: timings are for the note and benchmarks.
+    eprintln!(
+        "fake server: {} examples in {:.2}s, {} calls",
+        out.summary.counter(Stage::Factory, "examples"),
+        started.elapsed().as_secs_f64(),
+        out.summary.counter(Stage::Factory, "llm_calls")
+    );
     assert_eq!(out.job.status, JobStatus::Completed);
     let sum = &out.summary;
     let examples = sum.counter(Stage::Factory, "examples");
@@ -514,6 +533,29 @@ async fn cli_generates_with_the_key_from_the_environment_and_never_prints_it() {
          [llm]\ntimeout_secs = 1.0\nmax_retries = 1\nmax_invalid_retries = 1\nbackoff_base_ms = 20\n",
     )
     .unwrap();
+    // A template of the user's own, in a directory of its own.
+    let tdir = s.data.parent().unwrap().join("templates");
+    std::fs::create_dir_all(&tdir).unwrap();
+    let faq = std::fs::read_to_string(repo().join("shared/templates/qa.toml"))
+        .unwrap()
+        .replace("name = \"qa\"", "name = \"faq\"")
+        .replace(
+            "Write {{ n }} question",
+            "Write {{ n }} frequently asked question",
+        );
+    std::fs::write(tdir.join("faq.toml"), faq).unwrap();
+    let listed = tokio::process::Command::new(env!("CARGO_BIN_EXE_datafactory"))
+        .args(["templates", "--template", tdir.to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("== faq (v1, ") && listed.contains("frequently asked question"),
+        "{listed}"
+    );
+    assert!(listed.contains("== qa (v1, built-in"), "{listed}");
+
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_datafactory"))
         .args([
             "run",
@@ -531,6 +573,9 @@ async fn cli_generates_with_the_key_from_the_environment_and_never_prints_it() {
             "--format",
             "openai",
             "-vv",
+            "--template",
+            tdir.to_str().unwrap(),
+            "--judge",
         ])
         .env("DATAFACTORY_LLM_API_KEY", KEY)
         .env_remove("OPENAI_API_KEY")
@@ -552,6 +597,19 @@ async fn cli_generates_with_the_key_from_the_environment_and_never_prints_it() {
     );
     assert_key_nowhere(&s.data);
     let job = stdout.split_whitespace().nth(1).unwrap().to_string();
+    let export = PathBuf::from(
+        stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("export:"))
+            .unwrap()
+            .trim(),
+    );
+    let train = read_jsonl(&export.join("train.jsonl"));
+    assert!(!train.is_empty());
+    for e in &train {
+        assert_eq!(e["template"], "faq");
+        assert_eq!(e["scores"]["judge"], 1.0, "the fake judge says 5/5: {e}");
+    }
 
     // Re-export in another format with a minimum score: no call.
     let calls = llm_calls(&s).await.len();
@@ -577,4 +635,34 @@ async fn cli_generates_with_the_key_from_the_environment_and_never_prints_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("/v2"), "{stdout}");
     assert_eq!(llm_calls(&s).await.len(), calls);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_without_json_schema_get_json_object_instead() {
+    let s = setup_with(false, true).await;
+    let r = runner(&s);
+    let mut cfg = gen_config(&s);
+    cfg.llm.concurrency = 1;
+    let out = r
+        .run(&s.list, cfg, Arc::new(NoProgress), |_, _| {})
+        .await
+        .unwrap();
+    assert!(out.summary.counter(Stage::Factory, "examples") >= 10);
+    let formats: Vec<String> = llm_calls(&s)
+        .await
+        .iter()
+        .map(|c| {
+            let v: Value = serde_json::from_slice(&c.body).unwrap();
+            v["response_format"]["type"]
+                .as_str()
+                .unwrap_or("none")
+                .to_string()
+        })
+        .collect();
+    // Refused once, then remembered: every later request asks for a JSON object.
+    assert_eq!(formats[0], "json_schema");
+    assert!(
+        formats[1..].iter().all(|f| f == "json_object"),
+        "{formats:?}"
+    );
 }
