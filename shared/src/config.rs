@@ -62,7 +62,7 @@ pub struct LlmConfig {
     pub max_retries: u32,
     /// Extra attempts when an answer is not valid JSON or does not match the schema.
     pub max_invalid_retries: u32,
-    /// First backoff delay in milliseconds; doubles per retry, with full jitter.
+    /// First backoff delay in milliseconds; doubles per retry; each wait is jittered between half and all of it.
     pub backoff_base_ms: u64,
     /// Longest backoff delay in milliseconds.
     pub backoff_max_ms: u64,
@@ -271,7 +271,7 @@ pub struct SpiderConfig {
     pub max_redirects: usize,
     /// Retries after a connect error, HTTP 429 or 5xx (so at most 1 + this many attempts).
     pub max_retries: u32,
-    /// First backoff delay in milliseconds; doubles per retry, with full jitter.
+    /// First backoff delay in milliseconds; doubles per retry; each wait is jittered between half and all of it.
     pub backoff_base_ms: u64,
     /// Longest backoff delay in milliseconds.
     pub backoff_max_ms: u64,

@@ -132,12 +132,7 @@ impl Generator {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .cfg
-            .backoff_base_ms
-            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20))
-            .min(self.cfg.backoff_max_ms);
-        Duration::from_millis(rand::random_range(exp / 2..=exp.max(1)))
+        crate::backoff::delay(self.cfg.backoff_base_ms, self.cfg.backoff_max_ms, attempt)
     }
 
     /// A valid answer (from the cache or the endpoint), `Ok(Err(_))` when this prompt could

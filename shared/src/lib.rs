@@ -4,6 +4,7 @@
 //! Binaries (the CLI and the Lambda functions) are thin shells over this crate.
 
 pub mod adapters;
+pub mod backoff;
 pub mod charset;
 pub mod config;
 pub mod error;

@@ -337,6 +337,23 @@ impl<R: ParquetRow + serde::Serialize> SplitSink<R> {
     }
 }
 
+/// Ship every split; returns each split's figures and the files written.
+async fn ship_all<R: ParquetRow + serde::Serialize>(
+    sinks: BTreeMap<&'static str, SplitSink<R>>,
+    ctx: &StageContext,
+    dir: &Path,
+    prefix: &str,
+) -> Result<(BTreeMap<String, SplitInfo>, Vec<String>)> {
+    let mut splits = BTreeMap::new();
+    let mut files = Vec::new();
+    for (split, sink) in sinks {
+        let (info, f) = sink.ship(ctx, dir, prefix, split).await?;
+        splits.insert(split.to_string(), info);
+        files.extend(f);
+    }
+    Ok((splits, files))
+}
+
 /// Export a job as its next version. Returns the manifest.
 pub async fn export(
     ctx: &StageContext,
@@ -456,13 +473,7 @@ async fn export_corpus(
         }
         ctx.progress.advance(Stage::Shipper, 1);
     }
-    let mut splits = BTreeMap::new();
-    let mut files = Vec::new();
-    for (split, sink) in sinks {
-        let (info, f) = sink.ship(ctx, dir, prefix, split).await?;
-        splits.insert(split.to_string(), info);
-        files.extend(f);
-    }
+    let (splits, files) = ship_all(sinks, ctx, dir, prefix).await?;
     Ok((splits, files, languages))
 }
 
@@ -584,13 +595,7 @@ async fn export_examples(
         }
         ctx.progress.advance(Stage::Shipper, 1);
     }
-    let mut splits = BTreeMap::new();
-    let mut files = Vec::new();
-    for (split, sink) in sinks {
-        let (info, f) = sink.ship(ctx, dir, prefix, split).await?;
-        splits.insert(split.to_string(), info);
-        files.extend(f);
-    }
+    let (splits, files) = ship_all(sinks, ctx, dir, prefix).await?;
     Ok((splits, files, languages, quality))
 }
 

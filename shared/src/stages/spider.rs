@@ -1,7 +1,7 @@
 //! Spider: fetch one shard of URLs politely and store what came back.
 //!
 //! Per URL: robots.txt of its host (fetched once per job, Crawl-delay honoured), a per-host
-//! rate limit and a global concurrency cap, retries with exponential backoff and full jitter on
+//! rate limit and a global concurrency cap, retries with exponential backoff and jitter on
 //! connect errors, 429 and 5xx (honouring Retry-After), content-type check, charset decoding.
 //! Pages are stored gzipped under `jobs/<job>/raw/<shard>/`, with `pages.jsonl` describing
 //! every URL of the shard, fetched or not. Outcomes are saved per URL as they finish, so a
@@ -271,15 +271,8 @@ impl Spider {
         (page, Some(html))
     }
 
-    /// Exponential backoff with full jitter.
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .cfg
-            .backoff_base_ms
-            .saturating_mul(1u64 << attempt.saturating_sub(1).min(20))
-            .min(self.cfg.backoff_max_ms);
-        let jittered = rand::random_range(exp / 2..=exp.max(1));
-        Duration::from_millis(jittered)
+        crate::backoff::delay(self.cfg.backoff_base_ms, self.cfg.backoff_max_ms, attempt)
     }
 
     /// How long to wait before retrying a 429/5xx: Retry-After if given (seconds or an HTTP
