@@ -351,6 +351,7 @@ pub async fn export(
             })
             .collect::<Result<_, _>>()?;
     }
+    opts = opts.without_builtin();
     if let Some(m) = min_score {
         if !(0.0..=1.0).contains(&m) {
             return Err(shared::Error::Config("--min-score must be in [0, 1]".into()).into());

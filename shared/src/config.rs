@@ -553,7 +553,8 @@ pub struct ExportConfig {
     /// Extra tags for the dataset card.
     pub tags: Vec<String>,
     /// Fine-tuning formats written beside Parquet and `<split>.jsonl` when examples were
-    /// generated: `openai`, `together`, `together-completion`, `alpaca`, `sharegpt`, `csv`.
+    /// generated: `openai`, `together`, `together-completion`, `alpaca`, `sharegpt`, `csv`
+    /// (`jsonl`, the full inspected records, is always written).
     pub formats: Vec<String>,
     /// Least Inspector score for an example to be exported (on top of passing).
     pub min_score: f64,
@@ -573,7 +574,8 @@ impl Default for ExportConfig {
 }
 
 /// Export formats beyond Parquet and JSONL.
-pub const EXPORT_FORMATS: [&str; 6] = [
+pub const EXPORT_FORMATS: [&str; 7] = [
+    "jsonl",
     "openai",
     "together",
     "together-completion",

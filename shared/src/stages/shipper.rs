@@ -43,6 +43,18 @@ pub struct ExportOptions {
 }
 
 impl ExportOptions {
+    /// Each format once, and not `jsonl`: `<split>.jsonl` is always written, and two
+    /// writers on one file would corrupt it.
+    pub fn without_builtin(mut self) -> Self {
+        let mut seen = Vec::new();
+        self.formats.retain(|f| {
+            let keep = *f != Format::Jsonl && !seen.contains(f);
+            seen.push(*f);
+            keep
+        });
+        self
+    }
+
     pub fn from_config(cfg: &crate::config::JobConfig) -> Result<Self> {
         let formats = cfg
             .export
@@ -56,7 +68,8 @@ impl ExportOptions {
         Ok(ExportOptions {
             formats,
             min_score: cfg.export.min_score,
-        })
+        }
+        .without_builtin())
     }
 }
 
