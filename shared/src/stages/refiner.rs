@@ -47,13 +47,15 @@ pub fn tokenizer(name: &str) -> Result<&'static CoreBPE> {
 }
 
 /// A document that passed extraction and filters, waiting for the de-duplication verdict.
-struct Candidate {
-    url: String,
-    url_hash: String,
-    exact_key: String,
-    band_keys: Vec<String>,
-    chunks: Vec<Chunk>,
-    short_chunks: u64,
+pub struct Candidate {
+    pub url: String,
+    pub url_hash: String,
+    /// SHA-256 of the normalised text.
+    pub exact_key: String,
+    /// MinHash LSH band keys.
+    pub band_keys: Vec<String>,
+    pub chunks: Vec<Chunk>,
+    pub short_chunks: u64,
 }
 
 enum Outcome {
@@ -201,15 +203,35 @@ impl Refiner {
 
     /// The CPU part for one page: extraction, language, filters, signature, chunks.
     fn process(&self, page: &FetchedPage, gz: &[u8]) -> Outcome {
-        let drop = |reason: &str, detail: String| {
-            Outcome::Dropped(ItemError::new(&page.url, reason, detail))
-        };
         let html = match gunzip(gz) {
             Ok(h) => h,
-            Err(e) => return drop("missing page", e.to_string()),
+            Err(e) => {
+                return Outcome::Dropped(ItemError::new(&page.url, "missing page", e.to_string()));
+            }
         };
         let base = page.final_url.as_deref().unwrap_or(&page.url);
-        let doc = match extract(&html, base) {
+        match self.refine_html(&page.url, &page.url_hash, base, &html) {
+            Ok(c) => Outcome::Kept(c),
+            Err(e) => Outcome::Dropped(e),
+        }
+    }
+
+    /// How many chunks the configured splitter cuts a text into (benchmarks and tests).
+    pub fn chunk_count(&self, text: &str) -> usize {
+        self.splitter.chunks(text).count()
+    }
+
+    /// Everything the Refiner does to one page before de-duplication, with no I/O: extract,
+    /// language, filters, signature, chunks. `base` resolves relative links.
+    pub fn refine_html(
+        &self,
+        url: &str,
+        url_hash: &str,
+        base: &str,
+        html: &str,
+    ) -> std::result::Result<Candidate, ItemError> {
+        let drop = |reason: &str, detail: String| Err(ItemError::new(url, reason, detail));
+        let doc = match extract(html, base) {
             Ok(d) => d,
             Err(e) => return drop(e.reason, e.detail),
         };
@@ -245,8 +267,8 @@ impl Refiner {
             }
             chunks.push(Chunk {
                 id: sha256_hex(piece),
-                doc_id: page.url_hash.clone(),
-                url: page.url.clone(),
+                doc_id: url_hash.to_string(),
+                url: url.to_string(),
                 title: doc.title.clone(),
                 language: doc.language.clone(),
                 text: piece.to_string(),
@@ -260,9 +282,9 @@ impl Refiner {
                 "all chunks shorter than refiner.chunking.min_tokens".to_string(),
             );
         }
-        Outcome::Kept(Candidate {
-            url: page.url.clone(),
-            url_hash: page.url_hash.clone(),
+        Ok(Candidate {
+            url: url.to_string(),
+            url_hash: url_hash.to_string(),
             exact_key,
             band_keys,
             chunks,

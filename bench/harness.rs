@@ -1,0 +1,250 @@
+//! Times our code on the corpus, single-threaded, for `bench/run.sh` to compare with the
+//! Python anchors run on the same inputs. One JSON object per case on stdout.
+//!
+//! `bench-harness --corpus DIR --repeat R --rounds N --case extract|tokens|chunk|minhash|refine`
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use shared::config::{DedupConfig, RefinerConfig};
+use shared::minhash::MinHasher;
+use shared::stages::refiner::{Refiner, tokenizer};
+
+struct Inputs {
+    /// (url, html) of every page, repeated.
+    pages: Vec<(String, String)>,
+    /// The human-written main text of every page, repeated.
+    texts: Vec<String>,
+    /// (id, html, truth) of the unique pages, for quality.
+    unique: Vec<(String, String, String)>,
+}
+
+fn load(corpus: &Path, repeat: usize) -> Result<Inputs> {
+    let gt: BTreeMap<String, serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(corpus.join("ground-truth.json")).context("reading ground-truth.json")?,
+    )?;
+    let mut unique = Vec::new();
+    for (id, v) in &gt {
+        let gz = std::fs::read(corpus.join(format!("pages/{id}.html.gz")))?;
+        let mut raw = Vec::new();
+        flate2::read::MultiGzDecoder::new(gz.as_slice()).read_to_end(&mut raw)?;
+        let (html, _) = shared::charset::decode_html(&raw, None);
+        let truth = v["articleBody"].as_str().unwrap_or_default().to_string();
+        let url = v["url"].as_str().unwrap_or_default().to_string();
+        unique.push((url, html, truth));
+    }
+    let mut pages = Vec::new();
+    let mut texts = Vec::new();
+    for _ in 0..repeat {
+        for (url, html, truth) in &unique {
+            pages.push((url.clone(), html.clone()));
+            texts.push(truth.clone());
+        }
+    }
+    let unique = gt
+        .keys()
+        .cloned()
+        .zip(unique)
+        .map(|(id, (_, h, t))| (id, h, t))
+        .collect();
+    Ok(Inputs {
+        pages,
+        texts,
+        unique,
+    })
+}
+
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn shingles(text: &str) -> HashMap<Vec<&str>, usize> {
+    let w = words(text);
+    let mut m = HashMap::new();
+    if w.is_empty() {
+        return m;
+    }
+    for g in w.windows(4.min(w.len())) {
+        *m.entry(g.to_vec()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// The benchmark's scoring: per-page shingle precision/recall, averaged; empty predictions
+/// have recall 0 and are left out of the precision average.
+fn f1(pairs: &[(String, String)]) -> (f64, f64, f64) {
+    let (mut ps, mut rs) = (Vec::new(), Vec::new());
+    for (pred, truth) in pairs {
+        let (p, t) = (shingles(pred), shingles(truth));
+        let (np, nt): (usize, usize) = (p.values().sum(), t.values().sum());
+        let matched: usize = p
+            .iter()
+            .map(|(k, c)| (*c).min(*t.get(k).unwrap_or(&0)))
+            .sum();
+        if np > 0 {
+            ps.push(matched as f64 / np as f64);
+        }
+        rs.push(if nt > 0 {
+            matched as f64 / nt as f64
+        } else {
+            1.0
+        });
+    }
+    let avg = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let (p, r) = (avg(&ps), avg(&rs));
+    (
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        },
+        p,
+        r,
+    )
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn time_rounds(rounds: usize, mut f: impl FnMut() -> u64) -> (f64, Vec<f64>, u64) {
+    let mut times = Vec::new();
+    let mut check = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        check = std::hint::black_box(f());
+        times.push(t.elapsed().as_secs_f64());
+    }
+    (median(times.clone()), times, check)
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let corpus = PathBuf::from(arg("--corpus").unwrap_or_else(|| "examples/corpus".into()));
+    let repeat: usize = arg("--repeat").unwrap_or_else(|| "10".into()).parse()?;
+    let rounds: usize = arg("--rounds").unwrap_or_else(|| "5".into()).parse()?;
+    let case = arg("--case").context("--case extract|tokens|chunk|minhash|refine")?;
+    let inputs = load(&corpus, repeat)?;
+    let html_bytes: usize = inputs.pages.iter().map(|p| p.1.len()).sum();
+    let text_bytes: usize = inputs.texts.iter().map(String::len).sum();
+    let bpe = tokenizer("cl100k_base")?;
+    let version = env!("CARGO_PKG_VERSION");
+    let out = match case.as_str() {
+        "extract" => {
+            let (m, r, _) = time_rounds(rounds, || {
+                inputs
+                    .pages
+                    .iter()
+                    .map(|(u, h)| {
+                        shared::extract::extract(h, u)
+                            .map(|x| x.text.len())
+                            .unwrap_or(0) as u64
+                    })
+                    .sum()
+            });
+            let pairs: Vec<(String, String)> = inputs
+                .unique
+                .iter()
+                .map(|(_, h, t)| {
+                    let pred = shared::extract::extract(h, "https://example.org/")
+                        .map(|x| x.text)
+                        .unwrap_or_default();
+                    (pred, t.clone())
+                })
+                .collect();
+            let (f, p, rc) = f1(&pairs);
+            json!({"case": case, "impl": "rust", "tool": format!("datafactory {version} (dom_smoothie 0.19, formatted)"),
+                   "median_s": m, "rounds": r, "units": {"pages": inputs.pages.len(), "bytes": html_bytes},
+                   "quality": {"f1": f, "precision": p, "recall": rc}})
+        }
+        "tokens" => {
+            let (m, r, n) = time_rounds(rounds, || {
+                inputs
+                    .texts
+                    .iter()
+                    .map(|t| bpe.encode_ordinary(t).len() as u64)
+                    .sum()
+            });
+            json!({"case": case, "impl": "rust", "tool": "tiktoken-rs 0.12 cl100k_base", "median_s": m, "rounds": r,
+                   "units": {"tokens": n, "bytes": text_bytes}})
+        }
+        "chunk" => {
+            let refiner = Refiner::new(&RefinerConfig::default())?;
+            let (m, r, n) = time_rounds(rounds, || {
+                inputs
+                    .texts
+                    .iter()
+                    .map(|t| refiner.chunk_count(t) as u64)
+                    .sum()
+            });
+            json!({"case": case, "impl": "rust", "tool": "text-splitter 0.33 + tiktoken-rs, 512/50", "median_s": m, "rounds": r,
+                   "units": {"chunks": n, "bytes": text_bytes}})
+        }
+        "minhash" => {
+            let hasher = MinHasher::new(&DedupConfig::default());
+            let (m, r, n) = time_rounds(rounds, || {
+                let mut index: HashMap<String, usize> = HashMap::new();
+                let mut dups = 0u64;
+                for (i, t) in inputs.texts.iter().enumerate() {
+                    let keys = hasher.band_keys(&hasher.signature(t));
+                    if keys.iter().any(|k| index.contains_key(k)) {
+                        dups += 1;
+                    }
+                    for k in keys {
+                        index.entry(k).or_insert(i);
+                    }
+                }
+                dups
+            });
+            json!({"case": case, "impl": "rust", "tool": "datafactory MinHash 112 = 14x8, in-memory LSH", "median_s": m, "rounds": r,
+                   "units": {"docs": inputs.texts.len(), "bytes": text_bytes}, "check": {"duplicates": n}})
+        }
+        "refine" => {
+            let mut cfg = RefinerConfig::default();
+            cfg.languages.clear();
+            let refiner = Refiner::new(&cfg)?;
+            let hasher_keys_seen = std::cell::RefCell::new(HashMap::<String, usize>::new());
+            let (m, r, n) = time_rounds(rounds, || {
+                hasher_keys_seen.borrow_mut().clear();
+                let mut chunks = 0u64;
+                for (i, (u, h)) in inputs.pages.iter().enumerate() {
+                    if let Ok(c) = refiner.refine_html(u, "x", u, h) {
+                        let mut seen = hasher_keys_seen.borrow_mut();
+                        let dup = c.band_keys.iter().any(|k| seen.contains_key(k));
+                        for k in c.band_keys {
+                            seen.entry(k).or_insert(i);
+                        }
+                        if !dup {
+                            chunks += c.chunks.len() as u64;
+                        }
+                    }
+                }
+                chunks
+            });
+            json!({"case": case, "impl": "rust", "tool": format!("datafactory {version} refiner (no I/O)"), "median_s": m, "rounds": r,
+                   "units": {"pages": inputs.pages.len(), "bytes": html_bytes}, "check": {"chunks": n}})
+        }
+        other => bail!("unknown case {other}"),
+    };
+    println!("{out}");
+    Ok(())
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Turn the JSON lines of bench/run.sh into a Markdown table with ours/theirs ratios."""
+import json
+import platform
+import sys
+
+TARGETS = {"extract": 10, "tokens": 2, "chunk": 10, "minhash": 100, "refine": 50}
+UNIT = {"extract": "pages", "tokens": "tokens", "chunk": "bytes", "minhash": "docs", "refine": "pages"}
+
+
+def main():
+    raw, repeat, rounds = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = {}
+    for line in open(raw):
+        line = line.strip()
+        if line:
+            r = json.loads(line)
+            rows.setdefault(r["case"], {})[r["impl"]] = r
+    print(f"# Benchmarks: datafactory vs the Python stack\n")
+    print(f"Inputs: the 60 corpus pages (and their human-written text) repeated {repeat}x; median of "
+          f"{rounds} rounds; one core each side (`taskset -c 0`), alternating per case; "
+          f"{platform.machine()}, Python {platform.python_version()}. Command: `bench/run.sh {repeat} {rounds}`.\n")
+    print("| case | ours | theirs | ours/s | theirs/s | ratio | target | quality |")
+    print("|---|---|---|---|---|---|---|---|")
+    for case in ["extract", "tokens", "chunk", "minhash", "refine"]:
+        r = rows.get(case, {})
+        ours, theirs = r.get("rust"), r.get("python")
+        if not ours or not theirs:
+            continue
+        unit = UNIT[case]
+        o = ours["units"].get(unit, 0) / ours["median_s"]
+        t = theirs["units"].get(unit, 0) / theirs["median_s"]
+        q = ""
+        if "quality" in ours and "quality" in theirs:
+            q = f"F1 {ours['quality']['f1']:.3f} vs {theirs['quality']['f1']:.3f}"
+        print(f"| {case} | {ours['tool']} | {theirs['tool']} | {o:,.0f} {unit} | {t:,.0f} {unit} | "
+              f"{o / t:.2f}x | {TARGETS[case]}x | {q} |")
+
+
+if __name__ == "__main__":
+    main()
