@@ -443,14 +443,7 @@ async fn two_hundred_pages_on_loopback_end_to_end() {
     }
 
     // The dataset card: valid YAML front matter with what the Hub reads.
-    let card = std::fs::read_to_string(export.join("README.md")).unwrap();
-    let front = card
-        .strip_prefix("---\n")
-        .unwrap()
-        .split("\n---\n")
-        .next()
-        .unwrap();
-    let yaml: serde_yaml::Value = serde_yaml::from_str(front).unwrap();
+    let yaml = card_front_matter(&export);
     assert_eq!(yaml["pretty_name"], "Loopback news");
     assert_eq!(yaml["license"], "other");
     assert_eq!(yaml["size_categories"][0], "n<1K");

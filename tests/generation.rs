@@ -414,15 +414,9 @@ async fn examples_are_generated_checked_exported_and_never_paid_twice() {
     let mut csv = csv::Reader::from_path(export.join("train.csv")).unwrap();
     assert_eq!(csv.headers().unwrap().iter().next(), Some("id"));
     assert_eq!(csv.records().count(), train.len());
-    let card = std::fs::read_to_string(export.join("README.md")).unwrap();
-    let front = card
-        .strip_prefix("---\n")
-        .unwrap()
-        .split("\n---\n")
-        .next()
-        .unwrap();
-    let yaml: serde_yaml::Value = serde_yaml::from_str(front).unwrap();
+    let yaml = card_front_matter(&export);
     assert_eq!(yaml["task_categories"][0], "question-answering");
+    let card = std::fs::read_to_string(export.join("README.md")).unwrap();
     assert!(
         card.contains("## Quality") && card.contains("| groundedness |"),
         "{card}"

@@ -422,17 +422,7 @@ async fn private_addresses_are_refused_without_permission() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rerunning_resumes_and_fetches_nothing_twice() {
     let server = MockServer::start().await;
-    let articles = english_articles();
-    let mut urls = Vec::new();
-    for (i, a) in articles.iter().take(10).enumerate() {
-        serve_html(
-            &server,
-            &format!("/p/{i}"),
-            article_html(&format!("P{i}"), &a.paragraphs()),
-        )
-        .await;
-        urls.push(format!("{}/p/{i}", server.uri()));
-    }
+    let urls = serve_articles(&server, "/p", 10).await;
     let dir = tempfile::tempdir().unwrap();
     let list = write_list(dir.path(), &urls);
     let runner = LocalRunner::open(&dir.path().join("data")).unwrap();
@@ -475,17 +465,7 @@ async fn rerunning_resumes_and_fetches_nothing_twice() {
 async fn crawl_delay_and_rate_limit_space_requests_to_a_host() {
     let server = MockServer::start().await;
     robots(&server, "User-agent: *\nCrawl-delay: 0.4\n").await;
-    let articles = english_articles();
-    let mut urls = Vec::new();
-    for (i, a) in articles.iter().take(4).enumerate() {
-        serve_html(
-            &server,
-            &format!("/p/{i}"),
-            article_html(&format!("P{i}"), &a.paragraphs()),
-        )
-        .await;
-        urls.push(format!("{}/p/{i}", server.uri()));
-    }
+    let urls = serve_articles(&server, "/p", 4).await;
     let dir = tempfile::tempdir().unwrap();
     let list = write_list(dir.path(), &urls);
     let runner = LocalRunner::open(&dir.path().join("data")).unwrap();

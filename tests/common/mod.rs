@@ -242,3 +242,24 @@ pub fn corpus_f1(pairs: &[(f64, f64)]) -> f64 {
         2.0 * p * r / (p + r)
     }
 }
+
+/// Serve the first `n` English corpus articles as news pages at `<prefix>/<i>`; their URLs.
+pub async fn serve_articles(server: &MockServer, prefix: &str, n: usize) -> Vec<String> {
+    let mut urls = Vec::new();
+    for (i, a) in english_articles().iter().take(n).enumerate() {
+        let at = format!("{prefix}/{i}");
+        serve_html(server, &at, article_html(&format!("P{i}"), &a.paragraphs())).await;
+        urls.push(format!("{}{at}", server.uri()));
+    }
+    urls
+}
+
+/// The YAML front matter of an export's dataset card, parsed (fails the test if invalid).
+pub fn card_front_matter(export_dir: &Path) -> serde_yaml::Value {
+    let card = std::fs::read_to_string(export_dir.join("README.md")).unwrap();
+    let front = card
+        .strip_prefix("---\n")
+        .and_then(|c| c.split("\n---\n").next())
+        .expect("card starts with YAML front matter");
+    serde_yaml::from_str(front).expect("front matter is valid YAML")
+}
