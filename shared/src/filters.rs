@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use xxhash_rust::xxh3::xxh3_64;
+
 use crate::config::FilterConfig;
 
 /// A document failed a rule.
@@ -188,30 +190,40 @@ fn repetition(
             );
         }
     }
-    let lowered: Vec<String> = words
+    // Each word hashed once (lowercased, punctuation stripped) with its length in chars; an
+    // n-gram is counted by the hash of its words' hashes, so no n-gram is ever built as text.
+    let mut buf = String::new();
+    let hashed: Vec<(u64, usize)> = words
         .iter()
-        .map(|w| strip_punct(w).to_lowercase())
+        .map(|w| {
+            buf.clear();
+            buf.extend(strip_punct(w).chars().flat_map(char::to_lowercase));
+            (xxh3_64(buf.as_bytes()), buf.chars().count())
+        })
         .collect();
+    let mut key = Vec::with_capacity(32);
     for (n, max, rule) in [
         (2, r.max_top_2gram_ratio, "repetition.top_2gram_ratio"),
         (3, r.max_top_3gram_ratio, "repetition.top_3gram_ratio"),
         (4, r.max_top_4gram_ratio, "repetition.top_4gram_ratio"),
     ] {
-        if lowered.len() < n {
+        if hashed.len() < n {
             continue;
         }
-        let mut counts: HashMap<&[String], usize> = HashMap::new();
-        for g in lowered.windows(n) {
-            *counts.entry(g).or_default() += 1;
+        // n-gram hash -> (count, chars in the n-gram)
+        let mut counts: HashMap<u64, (usize, usize)> = HashMap::with_capacity(hashed.len());
+        for g in hashed.windows(n) {
+            key.clear();
+            for (h, _) in g {
+                key.extend_from_slice(&h.to_le_bytes());
+            }
+            let chars = g.iter().map(|(_, c)| c).sum();
+            counts.entry(xxh3_64(&key)).or_insert((0, chars)).0 += 1;
         }
-        if let Some((gram, count)) = counts
-            .into_iter()
-            .max_by_key(|(g, c)| (*c, g.iter().map(String::len).sum::<usize>()))
-        {
+        if let Some((count, gram_chars)) = counts.into_values().max() {
             if count < 2 {
                 continue;
             }
-            let gram_chars: usize = gram.iter().map(|w| w.chars().count()).sum();
             let frac = (gram_chars * count) as f64 / total_chars;
             if frac > max {
                 return drop(rule, format!("{frac:.3} > {max}"));
