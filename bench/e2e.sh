@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Case 6: `datafactory run` end to end over N pages served on loopback, for several N, to see
+# pages/s, CPU use and whether peak memory stays flat as the input grows (it must: shards
+# stream). Pages are the corpus pages behind distinct URLs (symlinks, so 20,000 cost no disk).
+# Usage: bench/e2e.sh [N ...]      (default: 2000 20000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(2000 20000)
+PORT=${PORT:-18765}
+WORK=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cargo build -q --release
+mkdir -p "$WORK/site/src"
+for f in examples/corpus/pages/*.html.gz; do
+    gunzip -c "$f" >"$WORK/site/src/$(basename "$f" .gz)"
+done
+MAX=$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -n1)
+mapfile -t SRC < <(ls "$WORK/site/src")
+for ((i = 0; i < MAX; i++)); do
+    ln -s "src/${SRC[$((i % ${#SRC[@]}))]}" "$WORK/site/p$i.html"
+done
+(cd "$WORK/site" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+SERVER=$!
+sleep 1
+curl -sf "http://127.0.0.1:$PORT/p0.html" >/dev/null || { echo "the loopback site on port $PORT does not serve our pages (port taken?)" >&2; exit 1; }
+printf '[spider]\nper_host_rps = 100000.0\nconcurrency = 32\n' >"$WORK/job.toml"
+echo "| pages | fetched | wall s | pages/s | CPU % | peak RSS MB |"
+echo "|---|---|---|---|---|---|"
+for n in "${SIZES[@]}"; do
+    seq 0 $((n - 1)) | sed "s|^|http://127.0.0.1:$PORT/p|; s|$|.html|" >"$WORK/urls-$n.txt"
+    rm -rf "$WORK/data"
+    /usr/bin/time -v target/release/datafactory run "$WORK/urls-$n.txt" --data-dir "$WORK/data" \
+        --config "$WORK/job.toml" --allow-private-network >"$WORK/summary.txt" 2>"$WORK/time.txt"
+    fetched=$(awk '/pages:/ {print $2}' "$WORK/summary.txt")
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    cpu=$(awk -F': ' '/Percent of CPU/ {print $2}' "$WORK/time.txt")
+    rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
+    echo "| $n | $fetched | $wall | $(awk "BEGIN {printf \"%.0f\", $n/$wall}") | $cpu | $rss |"
+done
