@@ -129,26 +129,7 @@ fn expand_inputs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for f in files {
         if f.is_dir() {
-            let mut found = Vec::new();
-            let mut stack = vec![f.clone()];
-            while let Some(d) = stack.pop() {
-                for entry in
-                    std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))?
-                {
-                    let p = entry?.path();
-                    let name = p.to_string_lossy().to_ascii_lowercase();
-                    if p.is_dir() {
-                        stack.push(p);
-                    } else if name.ends_with(".html")
-                        || name.ends_with(".htm")
-                        || name.ends_with(".html.gz")
-                    {
-                        found.push(p);
-                    }
-                }
-            }
-            found.sort();
-            out.extend(found);
+            out.extend(shared::input::saved_pages_in(f)?);
         } else {
             out.push(f.clone());
         }

@@ -109,7 +109,8 @@ fn check_text_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn read_saved_pages_dir(dir: &Path, cfg: &InputConfig) -> Result<ParsedInput> {
+/// Saved pages (`.html`, `.htm`, `.html.gz`) under a directory, recursively, sorted.
+pub fn saved_pages_in(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut stack = vec![absolute(dir)?];
     while let Some(d) = stack.pop() {
@@ -125,13 +126,18 @@ fn read_saved_pages_dir(dir: &Path, cfg: &InputConfig) -> Result<ParsedInput> {
             }
         }
     }
+    files.sort();
+    Ok(files)
+}
+
+fn read_saved_pages_dir(dir: &Path, cfg: &InputConfig) -> Result<ParsedInput> {
+    let files = saved_pages_in(dir)?;
     if files.is_empty() {
         return Err(Error::input(
             dir,
             "directory holds no saved pages (.html, .htm, .html.gz)",
         ));
     }
-    files.sort();
     let mut acc = Accumulator::new(cfg, InputKind::SavedPages);
     for (i, f) in files.iter().enumerate() {
         acc.push_file(f, i as u64 + 1);
