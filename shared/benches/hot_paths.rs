@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use shared::config::{DedupConfig, FilterConfig, RefinerConfig};
 use shared::minhash::MinHasher;
-use shared::stages::refiner::{Refiner, tokenizer};
+use shared::stages::refiner::Refiner;
 
 fn main() {
     divan::main();
@@ -59,12 +59,8 @@ fn extract_60_pages() -> usize {
 
 #[divan::bench]
 fn count_tokens_60_texts() -> usize {
-    let bpe = tokenizer("cl100k_base").expect("shipped tokenizer");
-    CORPUS
-        .texts
-        .iter()
-        .map(|t| bpe.encode_ordinary(t).len())
-        .sum()
+    let counter = shared::tokens::TokenCounter::for_encoding("cl100k_base").expect("shipped");
+    CORPUS.texts.iter().map(|t| counter.count(t)).sum()
 }
 
 #[divan::bench]

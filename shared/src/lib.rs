@@ -23,6 +23,7 @@ pub mod stages;
 pub mod summary;
 pub mod templates;
 pub mod text;
+pub mod tokens;
 pub mod urlnorm;
 
 pub use config::JobConfig;

@@ -23,6 +23,7 @@ use crate::ports::Claim;
 use crate::stages::StageContext;
 use crate::stages::spider::gunzip;
 use crate::text::{normalize_for_dedup, sha256_hex};
+use crate::tokens::TokenCounter;
 use crate::{jsonl, keys};
 
 pub const DUPLICATE_EXACT: &str = "duplicate: exact";
@@ -30,12 +31,13 @@ pub const DUPLICATE_NEAR: &str = "duplicate: near";
 
 pub struct Refiner {
     cfg: RefinerConfig,
-    bpe: &'static CoreBPE,
-    splitter: TextSplitter<&'static CoreBPE>,
+    tokens: TokenCounter,
+    splitter: TextSplitter<TokenCounter>,
     minhash: MinHasher,
 }
 
-/// The tokenizer for an encoding name; shipped inside the binary.
+/// tiktoken-rs's tokenizer for an encoding name (the reference the faster counter is tested
+/// against); shipped inside the binary.
 pub fn tokenizer(name: &str) -> Result<&'static CoreBPE> {
     Ok(match name {
         "cl100k_base" => tiktoken_rs::cl100k_base_singleton(),
@@ -65,14 +67,14 @@ enum Outcome {
 
 impl Refiner {
     pub fn new(cfg: &RefinerConfig) -> Result<Self> {
-        let bpe = tokenizer(&cfg.chunking.encoding)?;
+        let tokens = TokenCounter::for_encoding(&cfg.chunking.encoding)?;
         let chunk_cfg = ChunkConfig::new(cfg.chunking.max_tokens)
             .with_overlap(cfg.chunking.overlap_tokens)
             .map_err(|e| Error::Config(format!("refiner.chunking: {e}")))?
-            .with_sizer(bpe);
+            .with_sizer(tokens);
         Ok(Refiner {
             cfg: cfg.clone(),
-            bpe,
+            tokens,
             splitter: TextSplitter::new(chunk_cfg),
             minhash: MinHasher::new(&cfg.dedup),
         })
@@ -260,7 +262,7 @@ impl Refiner {
         let mut chunks = Vec::new();
         let mut short_chunks = 0;
         for piece in self.splitter.chunks(&doc.text) {
-            let token_count = self.bpe.encode_ordinary(piece).len();
+            let token_count = self.tokens.count(piece);
             if token_count < self.cfg.chunking.min_tokens {
                 short_chunks += 1;
                 continue;

@@ -587,7 +587,7 @@ async fn export_examples(
             SplitSink::<InspectedExample>::create(dir, split, &opts.formats)?,
         );
     }
-    let bpe = crate::stages::refiner::tokenizer(&job.config.refiner.chunking.encoding)?;
+    let tokens = crate::tokens::TokenCounter::for_encoding(&job.config.refiner.chunking.encoding)?;
     let mut languages: BTreeMap<String, u64> = BTreeMap::new();
     for shard in 0..job.shards {
         for e in read_inspected(ctx, job, shard).await? {
@@ -601,9 +601,9 @@ async fn export_examples(
             for f in sink.formats.iter_mut() {
                 f.write(&e)?;
             }
-            let text_tokens = bpe.encode_ordinary(&e.example.instruction).len()
-                + bpe.encode_ordinary(&e.example.input).len()
-                + bpe.encode_ordinary(&e.example.response).len();
+            let text_tokens = tokens.count(&e.example.instruction)
+                + tokens.count(&e.example.input)
+                + tokens.count(&e.example.response);
             sink.push(split, e, text_tokens as u64)?;
         }
         ctx.progress.advance(Stage::Shipper, 1);
