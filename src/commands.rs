@@ -9,30 +9,15 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use shared::JobConfig;
 use shared::adapters::local::runner::{LocalRunner, find_job, open_state};
-use shared::ports::BlobStore;
+use shared::ports::{BlobStore, StateStore};
 use shared::summary::JobSummary;
 
 use crate::GenerationArgs;
 use crate::progress::CliProgress;
 
-fn env_first(names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-}
-
 /// Config file, then environment, then flags: the later wins.
 fn apply_generation(cfg: &mut JobConfig, args: &GenerationArgs) -> Result<()> {
-    if cfg.llm.base_url.is_empty()
-        && let Some(v) = env_first(&["DATAFACTORY_LLM_BASE_URL", "OPENAI_BASE_URL"])
-    {
-        cfg.llm.base_url = v;
-    }
-    if cfg.llm.model.is_empty()
-        && let Some(v) = env_first(&["DATAFACTORY_LLM_MODEL", "OPENAI_MODEL"])
-    {
-        cfg.llm.model = v;
-    }
+    cfg.apply_llm_env();
     if let Some(v) = &args.llm_base_url {
         cfg.llm.base_url = v.clone();
     }
@@ -241,13 +226,17 @@ pub fn extract(files: &[PathBuf]) -> Result<()> {
 
 pub async fn jobs(data_dir: &Path, json: bool) -> Result<()> {
     let state = open_state(data_dir)?;
+    print_jobs(state.as_ref(), &data_dir.display().to_string(), json).await
+}
+
+pub async fn print_jobs(state: &dyn StateStore, place: &str, json: bool) -> Result<()> {
     let jobs = state.list_jobs().await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&jobs)?);
         return Ok(());
     }
     if jobs.is_empty() {
-        println!("no jobs in {}", data_dir.display());
+        println!("no jobs in {place}");
         return Ok(());
     }
     println!(
@@ -255,7 +244,7 @@ pub async fn jobs(data_dir: &Path, json: bool) -> Result<()> {
         "job", "status", "created", "urls", "records"
     );
     for j in jobs {
-        let summary = JobSummary::load(state.as_ref(), &j).await?;
+        let summary = JobSummary::load(state, &j).await?;
         let records = summary.counter(shared::model::Stage::Shipper, "records");
         println!(
             "{:<26}  {:<9}  {:<20}  {:>7}  {:>8}  {}",
@@ -272,8 +261,12 @@ pub async fn jobs(data_dir: &Path, json: bool) -> Result<()> {
 
 pub async fn status(job: &str, data_dir: &Path, json: bool) -> Result<()> {
     let state = open_state(data_dir)?;
-    let job = find_job(state.as_ref(), job).await?;
-    let summary = JobSummary::load(state.as_ref(), &job).await?;
+    print_status(state.as_ref(), job, json).await
+}
+
+pub async fn print_status(state: &dyn StateStore, job: &str, json: bool) -> Result<()> {
+    let job = find_job(state, job).await?;
+    let summary = JobSummary::load(state, &job).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

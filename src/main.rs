@@ -1,5 +1,6 @@
 //! `datafactory`: turn lists of web URLs into clean, de-duplicated LLM training datasets.
 
+mod cloud;
 mod commands;
 mod progress;
 
@@ -16,6 +17,18 @@ struct Cli {
     verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The local data dir: jobs, pages, state and exports.
+#[derive(clap::Args)]
+pub struct DataDir {
+    /// Where jobs, pages, state and exports live.
+    #[arg(
+        long = "data-dir",
+        default_value = "./datafactory-data",
+        env = "DATAFACTORY_DATA_DIR"
+    )]
+    pub path: PathBuf,
 }
 
 /// Generation options of `run`; each overrides the config file and the environment.
@@ -50,13 +63,8 @@ enum Command {
         /// A URL list (.txt one per line, .csv with a `url` column, .jsonl with a `url`
         /// field), a saved page (.html, .html.gz) or a directory of saved pages.
         input: PathBuf,
-        /// Where jobs, pages, state and exports live.
-        #[arg(
-            long,
-            default_value = "./datafactory-data",
-            env = "DATAFACTORY_DATA_DIR"
-        )]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
         /// Job config (TOML); `datafactory config` prints every field with its default.
         #[arg(long)]
         config: Option<PathBuf>,
@@ -77,12 +85,8 @@ enum Command {
     Export {
         /// Job id (or a unique prefix of it).
         job: String,
-        #[arg(
-            long,
-            default_value = "./datafactory-data",
-            env = "DATAFACTORY_DATA_DIR"
-        )]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
         /// Fine-tuning format(s): openai, together, together-completion, alpaca, sharegpt, csv
         /// (Parquet and JSONL are always written).
         #[arg(long = "format", value_name = "FORMAT")]
@@ -96,31 +100,52 @@ enum Command {
         /// .html / .html.gz files or directories of them; `-` (or nothing) reads stdin.
         files: Vec<PathBuf>,
     },
-    /// List the jobs in a data dir.
+    /// List the jobs in a data dir, or in a stack's table with --table.
     Jobs {
-        #[arg(
-            long,
-            default_value = "./datafactory-data",
-            env = "DATAFACTORY_DATA_DIR"
-        )]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+        /// Read the deployed stack's DynamoDB table instead of the data dir.
+        #[arg(long, env = "DATAFACTORY_TABLE")]
+        table: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,
     },
-    /// What a job did, stage by stage.
+    /// What a job did, stage by stage (from the data dir, or a stack's table with --table).
     Status {
         /// Job id (or a unique prefix of it).
         job: String,
-        #[arg(
-            long,
-            default_value = "./datafactory-data",
-            env = "DATAFACTORY_DATA_DIR"
-        )]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+        /// Read the deployed stack's DynamoDB table instead of the data dir.
+        #[arg(long, env = "DATAFACTORY_TABLE")]
+        table: Option<String>,
         /// JSON output.
         #[arg(long)]
         json: bool,
+    },
+    /// Upload a URL list to a deployed stack's inbox (S3), which starts a job there.
+    Submit {
+        /// A URL list: .txt, .csv or .jsonl.
+        list: PathBuf,
+        #[command(flatten)]
+        stack: cloud::Stack,
+        /// With --table: how long to wait for the trigger to create the job, in seconds.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
+    /// Download a job's export from a deployed stack's bucket.
+    Download {
+        /// Job id (a unique prefix works when --table is given).
+        job: String,
+        #[command(flatten)]
+        stack: cloud::Stack,
+        /// Export version (default: the newest).
+        #[arg(long)]
+        version: Option<u32>,
+        /// Files go to OUT/<job>/v<N>/.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
     },
     /// Print the default job config (TOML), every field commented.
     Config,
@@ -154,14 +179,14 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Run {
                 input,
-                data_dir,
+                data,
                 config,
                 allow_private_network,
                 generation,
             } => {
                 commands::run(
                     &input,
-                    &data_dir,
+                    &data.path,
                     config.as_deref(),
                     allow_private_network,
                     &generation,
@@ -171,17 +196,48 @@ fn main() -> ExitCode {
             Command::Templates { template } => commands::templates(template.as_deref()),
             Command::Export {
                 job,
-                data_dir,
+                data,
                 formats,
                 min_score,
-            } => commands::export(&job, &data_dir, &formats, min_score).await,
+            } => commands::export(&job, &data.path, &formats, min_score).await,
             Command::Extract { files } => commands::extract(&files),
-            Command::Jobs { data_dir, json } => commands::jobs(&data_dir, json).await,
+            Command::Jobs {
+                data,
+                table: None,
+                json,
+            } => commands::jobs(&data.path, json).await,
+            Command::Jobs {
+                table: Some(table),
+                json,
+                ..
+            } => {
+                let stack = cloud::Stack {
+                    bucket: None,
+                    table: Some(table),
+                };
+                cloud::jobs(&stack, json).await
+            }
             Command::Status {
                 job,
-                data_dir,
+                data,
+                table: None,
                 json,
-            } => commands::status(&job, &data_dir, json).await,
+            } => commands::status(&job, &data.path, json).await,
+            Command::Status {
+                job,
+                table: Some(table),
+                json,
+                ..
+            } => cloud::status(&job, &table, json).await,
+            Command::Submit { list, stack, wait } => {
+                cloud::submit(&list, &stack, std::time::Duration::from_secs(wait)).await
+            }
+            Command::Download {
+                job,
+                stack,
+                version,
+                out,
+            } => cloud::download(&job, &stack, version, &out).await,
             Command::Config => {
                 print!("{}", shared::JobConfig::commented_default_toml());
                 Ok(())

@@ -603,6 +603,26 @@ impl JobConfig {
         Ok(cfg)
     }
 
+    /// Fill an empty LLM base URL and model from the environment (`DATAFACTORY_LLM_*`, then
+    /// `OPENAI_*`), so the job record names the endpoint the job really used.
+    pub fn apply_llm_env(&mut self) {
+        let env_first = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+        };
+        if self.llm.base_url.is_empty()
+            && let Some(v) = env_first(&["DATAFACTORY_LLM_BASE_URL", "OPENAI_BASE_URL"])
+        {
+            self.llm.base_url = v;
+        }
+        if self.llm.model.is_empty()
+            && let Some(v) = env_first(&["DATAFACTORY_LLM_MODEL", "OPENAI_MODEL"])
+        {
+            self.llm.model = v;
+        }
+    }
+
     /// Every rule broken, each naming its field.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();

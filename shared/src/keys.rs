@@ -1,5 +1,8 @@
 //! Where each record lives in the blob store. One layout for the local directory and S3.
 
+/// Uploads under this prefix of the bucket are URL lists to run (the trigger's S3 filter).
+pub const INBOX: &str = "inbox/";
+
 pub fn job_prefix(job: &str) -> String {
     format!("jobs/{job}/")
 }

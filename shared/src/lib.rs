@@ -12,7 +12,10 @@ pub mod extract;
 pub mod filters;
 pub mod formats;
 pub mod generation;
+#[cfg(feature = "lambda")]
+pub mod handlers;
 pub mod input;
+pub mod jobs;
 pub mod jsonl;
 pub mod keys;
 pub mod minhash;
@@ -21,6 +24,7 @@ pub mod netguard;
 pub mod ports;
 pub mod stages;
 pub mod summary;
+pub mod tasks;
 pub mod templates;
 pub mod text;
 pub mod tokens;

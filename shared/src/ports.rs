@@ -23,6 +23,11 @@ pub trait BlobStore: Send + Sync {
     async fn list(&self, prefix: &str) -> Result<Vec<String>>;
     /// Where a user can find an object (a path locally, an `s3://` URI on AWS).
     fn locate(&self, key: &str) -> String;
+    /// A link a user can download the object from for `ttl` (presigned on S3).
+    async fn download_url(&self, key: &str, ttl: std::time::Duration) -> Result<String> {
+        let _ = ttl;
+        Ok(self.locate(key))
+    }
 }
 
 /// What a first-writer-wins claim found.
@@ -204,6 +209,42 @@ impl FetchError {
 #[async_trait]
 pub trait Fetcher: Send + Sync {
     async fn get(&self, url: &url::Url) -> std::result::Result<HttpResponse, FetchError>;
+}
+
+/// One message taken from a queue; `receipt` deletes it.
+#[derive(Clone, Debug)]
+pub struct QueueMessage {
+    pub id: String,
+    pub receipt: String,
+    pub body: String,
+}
+
+/// A message queue (the SQS ingest queue on AWS). At-least-once: a message not deleted comes
+/// back, so whatever handles one must be idempotent.
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn send(&self, body: &str) -> Result<()>;
+    /// Up to `max` messages, waiting up to `wait` for the first.
+    async fn receive(&self, max: u32, wait: std::time::Duration) -> Result<Vec<QueueMessage>>;
+    async fn delete(&self, receipt: &str) -> Result<()>;
+}
+
+/// What starting a pipeline execution found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    /// Where to look it up (the execution ARN on AWS).
+    pub id: String,
+    /// An execution for the job was already running: nothing started.
+    pub already_started: bool,
+}
+
+/// Starts the pipeline for a job (Step Functions on AWS).
+#[async_trait]
+pub trait Orchestrator: Send + Sync {
+    /// Start the job's pipeline with `input`, unless an execution for the job is running
+    /// already: duplicate deliveries of one submission start it once, and a job whose last
+    /// execution ended without finishing gets a new one (which resumes it).
+    async fn start(&self, job_id: &str, input: &serde_json::Value) -> Result<Execution>;
 }
 
 /// Time, behind a port so tests can pin it.

@@ -263,3 +263,5 @@ pub fn card_front_matter(export_dir: &Path) -> serde_yaml::Value {
         .expect("card starts with YAML front matter");
     serde_yaml::from_str(front).expect("front matter is valid YAML")
 }
+pub mod aws;
+pub mod llm;

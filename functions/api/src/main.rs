@@ -1,12 +1,16 @@
-//! Lambda function `api`: a thin shell over the `api` stage of the shared library.
-//!
-//! Not deployable yet: the AWS adapters (S3, DynamoDB, SQS, Step Functions) and the Lambda
-//! event handling land with the serverless issue. Until then this binary only states so, and
-//! exits non-zero, so nothing mistakes it for a working function.
+//! Lambda `api`: the HTTP API behind API Gateway (payload format 2.0): jobs, status, exports,
+//! templates, and the OpenAPI document.
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!(
-        "the api Lambda is not built yet (serverless issue); use `datafactory run` locally. {}",
-        shared::USER_AGENT
-    )
+use shared::handlers::api::Api;
+use shared::handlers::{aws_context, gateway, orchestrator, serve};
+
+#[tokio::main]
+async fn main() -> Result<(), shared::handlers::BoxError> {
+    let (res, ctx) = aws_context().await?;
+    let api = Api {
+        orchestrator: orchestrator(&res).await?,
+        bucket: res.bucket.clone(),
+        ctx,
+    };
+    serve(|event| gateway::handle(&api, event)).await
 }

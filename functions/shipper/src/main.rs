@@ -1,12 +1,12 @@
-//! Lambda function `shipper`: a thin shell over the `shipper` stage of the shared library.
-//!
-//! Not deployable yet: the AWS adapters (S3, DynamoDB, SQS, Step Functions) and the Lambda
-//! event handling land with the serverless issue. Until then this binary only states so, and
-//! exits non-zero, so nothing mistakes it for a working function.
+//! Lambda `shipper`: `{"kind": "ship", "job_id"}` exports a job to `exports/<job>/v<N>/`;
+//! `shard_failed` and `job_failed` (from the state machine's Catch) record failures on the job.
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!(
-        "the shipper Lambda is not built yet (serverless issue); use `datafactory run` locally. {}",
-        shared::USER_AGENT
-    )
+use shared::handlers::{aws_context, serve};
+use shared::tasks::{self, ShipperTask};
+
+#[tokio::main]
+async fn main() -> Result<(), shared::handlers::BoxError> {
+    let (_, ctx) = aws_context().await?;
+    let ctx = &ctx;
+    serve(move |task: ShipperTask| async move { tasks::shipper(ctx, &task).await }).await
 }

@@ -1,12 +1,12 @@
-//! Lambda function `spider`: a thin shell over the `spider` stage of the shared library.
-//!
-//! Not deployable yet: the AWS adapters (S3, DynamoDB, SQS, Step Functions) and the Lambda
-//! event handling land with the serverless issue. Until then this binary only states so, and
-//! exits non-zero, so nothing mistakes it for a working function.
+//! Lambda `spider`: fetch one shard's URLs. Input `{"job_id", "shard"}` (from the state
+//! machine's Map); output the shard result, which carries `job_id` and `shard` on.
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!(
-        "the spider Lambda is not built yet (serverless issue); use `datafactory run` locally. {}",
-        shared::USER_AGENT
-    )
+use shared::handlers::{aws_context, serve};
+use shared::tasks::{self, ShardTask};
+
+#[tokio::main]
+async fn main() -> Result<(), shared::handlers::BoxError> {
+    let (_, ctx) = aws_context().await?;
+    let ctx = &ctx;
+    serve(move |task: ShardTask| async move { tasks::spider(ctx, &task).await }).await
 }

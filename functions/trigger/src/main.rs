@@ -1,12 +1,17 @@
-//! Lambda function `trigger`: a thin shell over the `trigger` stage of the shared library.
-//!
-//! Not deployable yet: the AWS adapters (S3, DynamoDB, SQS, Step Functions) and the Lambda
-//! event handling land with the serverless issue. Until then this binary only states so, and
-//! exits non-zero, so nothing mistakes it for a working function.
+//! Lambda `trigger`: S3 uploads to `inbox/` (through the ingest queue, with partial batch
+//! failures) and schedule firings become jobs whose pipeline it starts.
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!(
-        "the trigger Lambda is not built yet (serverless issue); use `datafactory run` locally. {}",
-        shared::USER_AGENT
-    )
+use shared::handlers::trigger::{Trigger, default_config_from_env};
+use shared::handlers::{aws_context, orchestrator, serve};
+
+#[tokio::main]
+async fn main() -> Result<(), shared::handlers::BoxError> {
+    let (res, ctx) = aws_context().await?;
+    let trigger = Trigger {
+        orchestrator: orchestrator(&res).await?,
+        defaults: default_config_from_env()?,
+        bucket: res.bucket.clone(),
+        ctx,
+    };
+    serve(|event: serde_json::Value| trigger.handle(event)).await
 }

@@ -78,8 +78,11 @@ impl Factory {
         // try_collect stops at the first job-level error (a refused key) instead of sending
         // every remaining chunk to an endpoint that will refuse it too.
         let results: Vec<std::result::Result<Vec<Example>, ItemError>> =
-            futures::stream::iter(chunks)
-                .map(|chunk| {
+            // Indices, not `&Chunk` items: a closure over borrowed items makes the future's
+            // lifetime higher-ranked, and rustc then cannot prove it `Send` for Lambda.
+            futures::stream::iter(0..chunks.len())
+                .map(|i| {
+                    let chunk = &chunks[i];
                     let usage = &usage;
                     async move {
                         let out = self.chunk(ctx, chunk, usage).await;

@@ -556,24 +556,28 @@ pub async fn run_shard(
     judge: Option<&Judge>,
 ) -> Result<ShardReport> {
     let usage = Usage::default();
-    let scored: Vec<(Checks, Option<f64>, Option<String>)> = futures::stream::iter(examples)
-        .map(|ex| {
-            let usage = &usage;
-            async move {
-                let checks = inspector.score(ex, true);
-                let (j, note) = match judge {
-                    Some(judge) => match judge.score(ctx, ex, usage).await? {
-                        Ok(s) => (Some(s), None),
-                        Err(why) => (None, Some(why)),
-                    },
-                    None => (None, None),
-                };
-                Ok::<_, Error>((checks, j, note))
-            }
-        })
-        .buffered(8)
-        .try_collect()
-        .await?;
+    // Indices, not `&Example` items: a closure over borrowed items makes the future's lifetime
+    // higher-ranked, and rustc then cannot prove it `Send` for the Lambda runtime.
+    let scored: Vec<(Checks, Option<f64>, Option<String>)> =
+        futures::stream::iter(0..examples.len())
+            .map(|i| {
+                let usage = &usage;
+                let ex = &examples[i];
+                async move {
+                    let checks = inspector.score(ex, true);
+                    let (j, note) = match judge {
+                        Some(judge) => match judge.score(ctx, ex, usage).await? {
+                            Ok(s) => (Some(s), None),
+                            Err(why) => (None, Some(why)),
+                        },
+                        None => (None, None),
+                    };
+                    Ok::<_, Error>((checks, j, note))
+                }
+            })
+            .buffered(8)
+            .try_collect()
+            .await?;
     let mut report = ShardReport::default();
     let mut out = Vec::with_capacity(examples.len());
     for (ex, (checks, judged, note)) in examples.iter().zip(scored) {

@@ -93,10 +93,13 @@ impl Refiner {
             .filter(|p| p.status == PageStatus::Fetched)
             .collect();
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let outcomes: Vec<Outcome> = futures::stream::iter(fetched.iter().copied())
+        // Owned pages (metadata only, the bodies stay in the store): a closure over borrowed
+        // items makes the future's lifetime higher-ranked, and rustc then cannot prove it
+        // `Send` for the Lambda runtime.
+        let owned: Vec<FetchedPage> = fetched.iter().map(|p| (*p).clone()).collect();
+        let outcomes: Vec<Outcome> = futures::stream::iter(owned)
             .map(|page| {
                 let this = Arc::clone(self);
-                let page = page.clone();
                 async move {
                     let html = match &page.body_key {
                         Some(k) => ctx.blobs.get(k).await?,

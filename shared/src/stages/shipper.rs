@@ -40,6 +40,9 @@ pub const SPLITS: [&str; 2] = ["train", "validation"];
 pub struct ExportOptions {
     pub formats: Vec<Format>,
     pub min_score: f64,
+    /// Shards that failed for good (recorded on the job): shipped without them, so one bad
+    /// shard keeps the others' results instead of failing the export.
+    pub skip_shards: std::collections::BTreeSet<u32>,
 }
 
 impl ExportOptions {
@@ -68,6 +71,7 @@ impl ExportOptions {
         Ok(ExportOptions {
             formats,
             min_score: cfg.export.min_score,
+            skip_shards: Default::default(),
         }
         .without_builtin())
     }
@@ -379,7 +383,8 @@ pub async fn export(
     let mode = factory::mode(&job.config);
     let (splits, mut files, languages, quality, template) = match mode {
         Mode::Corpus => {
-            let (splits, files, languages) = export_corpus(ctx, job, tmp.path(), &prefix).await?;
+            let (splits, files, languages) =
+                export_corpus(ctx, job, opts, tmp.path(), &prefix).await?;
             (splits, files, languages, None, None)
         }
         Mode::Generate => {
@@ -455,6 +460,7 @@ type Shipped = (
 async fn export_corpus(
     ctx: &StageContext,
     job: &JobRecord,
+    opts: &ExportOptions,
     dir: &Path,
     prefix: &str,
 ) -> Result<Shipped> {
@@ -464,7 +470,7 @@ async fn export_corpus(
     }
     let mut languages: BTreeMap<String, u64> = BTreeMap::new();
     let fraction = job.config.export.validation_fraction;
-    for shard in 0..job.shards {
+    for shard in (0..job.shards).filter(|s| !opts.skip_shards.contains(s)) {
         let key = keys::chunks(&job.id, shard);
         let Some(bytes) = ctx.blobs.get(&key).await? else {
             return Err(Error::Export(format!(
@@ -564,7 +570,7 @@ async fn export_examples(
         ..QualityStats::default()
     };
     let mut picked = Vec::new();
-    for shard in 0..job.shards {
+    for shard in (0..job.shards).filter(|s| !opts.skip_shards.contains(s)) {
         for e in read_inspected(ctx, job, shard).await? {
             quality.add(&e);
             if exportable(&e) {
@@ -589,7 +595,7 @@ async fn export_examples(
     }
     let tokens = crate::tokens::TokenCounter::for_encoding(&job.config.refiner.chunking.encoding)?;
     let mut languages: BTreeMap<String, u64> = BTreeMap::new();
-    for shard in 0..job.shards {
+    for shard in (0..job.shards).filter(|s| !opts.skip_shards.contains(s)) {
         for e in read_inspected(ctx, job, shard).await? {
             let Some(split) = split_of.get(&e.example.id).copied() else {
                 continue;

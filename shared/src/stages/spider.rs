@@ -79,9 +79,11 @@ impl Spider {
         shard: u32,
         urls: &[UrlItem],
     ) -> Result<(Vec<FetchedPage>, ShardReport)> {
-        let mut pages: Vec<(usize, FetchedPage)> = futures::stream::iter(urls.iter().enumerate())
-            .map(|(i, item)| async move {
-                let page = self.page(ctx, job, shard, item).await;
+        // Indices, not `&UrlItem` items: a closure over borrowed items makes the future's
+        // lifetime higher-ranked, and rustc then cannot prove it `Send` for Lambda.
+        let mut pages: Vec<(usize, FetchedPage)> = futures::stream::iter(0..urls.len())
+            .map(|i| async move {
+                let page = self.page(ctx, job, shard, &urls[i]).await;
                 ctx.progress.advance(Stage::Spider, 1);
                 page.map(|p| (i, p))
             })

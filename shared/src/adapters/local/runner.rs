@@ -15,16 +15,16 @@ use crate::config::JobConfig;
 use crate::error::{Error, Result};
 use crate::generation::Generator;
 use crate::input::{ParsedInput, read_input};
+use crate::jobs::{self, JobRequest};
 use crate::model::{Chunk, Example};
-use crate::model::{FetchedPage, JobRecord, JobStatus, ShardReport, Stage, UrlItem};
-use crate::ports::{BlobStore, Fetcher, StateStore, SystemClock, rfc3339};
+use crate::model::{FetchedPage, JobRecord, JobStatus, Stage, UrlItem};
+use crate::ports::{BlobStore, Fetcher, StateStore, SystemClock};
 use crate::stages::factory::{self, Factory, Mode};
 use crate::stages::inspector::{self, Inspector, Judge};
 use crate::stages::refiner::Refiner;
 use crate::stages::spider::Spider;
 use crate::stages::{Progress, StageContext, shipper};
 use crate::summary::JobSummary;
-use crate::text::sha256_hex;
 use crate::{jsonl, keys};
 
 /// Shards the Spider may work ahead of the Refiner.
@@ -138,52 +138,20 @@ impl LocalRunner {
         cfg: &JobConfig,
         parsed: &ParsedInput,
     ) -> Result<(JobRecord, bool)> {
-        let input_key = input_key(cfg, &parsed.items)?;
-        if let Some(job) = self.state.find_job_by_input_key(&input_key).await? {
-            return Ok((job, true));
-        }
-        let now = rfc3339(ctx.clock.now());
-        let shard_size = cfg.input.shard_size.max(1);
-        let job = JobRecord {
-            id: ulid::Ulid::new().to_string().to_lowercase(),
-            input: std::path::absolute(input)
-                .unwrap_or_else(|_| input.to_path_buf())
-                .display()
-                .to_string(),
-            input_key,
-            status: JobStatus::Running,
-            created_at: now.clone(),
-            updated_at: now,
-            shards: parsed.items.len().div_ceil(shard_size) as u32,
-            urls: parsed.items.len() as u64,
-            config: cfg.clone(),
-            export: None,
-            message: None,
-            elapsed_ms: 0,
-        };
-        // URL shards first, then the job record: a job in the store always has its shards.
-        for (i, shard) in parsed.items.chunks(shard_size).enumerate() {
-            ctx.blobs
-                .put(
-                    &keys::urls_shard(&job.id, i as u32),
-                    jsonl::to_bytes(shard)?,
-                )
-                .await?;
-        }
-        let mut report = ShardReport::default();
-        report.stats.add("urls", parsed.items.len() as u64);
-        report
-            .stats
-            .add("lines_refused", parsed.errors.len() as u64);
-        report.stats.add("duplicate_urls", parsed.duplicates);
-        for e in &parsed.errors {
-            report.fail(e.clone());
-        }
-        self.state
-            .complete_shard(&job.id, Stage::Input, 0, &report)
-            .await?;
-        self.state.put_job(&job).await?;
-        Ok((job, false))
+        let source = std::path::absolute(input)
+            .unwrap_or_else(|_| input.to_path_buf())
+            .display()
+            .to_string();
+        jobs::find_or_create(
+            ctx,
+            JobRequest {
+                source,
+                config: cfg,
+                parsed,
+                salt: "",
+            },
+        )
+        .await
     }
 
     async fn pipeline(
@@ -363,41 +331,9 @@ pub async fn reexport(
     Ok(manifest)
 }
 
-/// Same URLs and same config -> same job, so a rerun resumes.
-fn input_key(cfg: &JobConfig, items: &[UrlItem]) -> Result<String> {
-    let mut buf = serde_json::to_vec(cfg).map_err(|e| Error::json("config", e))?;
-    for i in items {
-        buf.push(b'\n');
-        buf.extend_from_slice(i.url.as_bytes());
-    }
-    Ok(sha256_hex(buf))
-}
-
 /// Open the state of a data dir for read-only commands (`jobs`, `status`).
 pub fn open_state(data_dir: &Path) -> Result<Arc<dyn StateStore>> {
     Ok(Arc::new(SqliteState::open(&data_dir.join("state.sqlite"))?))
 }
 
-/// The job with this id, or the only one whose id starts with it.
-pub async fn find_job(state: &dyn StateStore, id: &str) -> Result<JobRecord> {
-    if let Some(j) = state.get_job(id).await? {
-        return Ok(j);
-    }
-    let id_lower = id.to_lowercase();
-    let matches: Vec<JobRecord> = state
-        .list_jobs()
-        .await?
-        .into_iter()
-        .filter(|j| j.id.starts_with(&id_lower))
-        .collect();
-    match matches.len() {
-        1 => Ok(matches
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::JobNotFound(id.to_string()))?),
-        0 => Err(Error::JobNotFound(id.to_string())),
-        n => Err(Error::State(format!(
-            "{n} jobs start with {id}; give more of the id"
-        ))),
-    }
-}
+pub use crate::jobs::find_job;

@@ -1,0 +1,96 @@
+//! API Gateway (HTTP API, payload format 2.0) in and out of the transport-neutral [`api`].
+
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::http::HeaderValue;
+use aws_lambda_events::http::header::CONTENT_TYPE;
+use base64::Engine as _;
+
+use super::api::{self, Api, MAX_BODY_BYTES};
+use crate::error::Result;
+
+/// Who the authorizer says is calling: the JWT subject, or the IAM caller.
+fn principal(req: &ApiGatewayV2httpRequest) -> Option<String> {
+    let auth = req.request_context.authorizer.as_ref()?;
+    if let Some(jwt) = &auth.jwt
+        && let Some(sub) = jwt.claims.get("sub").filter(|s| !s.is_empty())
+    {
+        return Some(format!("jwt:{sub}"));
+    }
+    let iam = auth.iam.as_ref()?;
+    iam.user_arn
+        .clone()
+        .or_else(|| iam.caller_id.clone())
+        .filter(|s| !s.is_empty())
+        .map(|a| format!("iam:{a}"))
+}
+
+/// The request, or the response that refuses it (an undecodable body).
+pub fn request(req: &ApiGatewayV2httpRequest) -> std::result::Result<api::Request, api::Response> {
+    let body = match &req.body {
+        None => None,
+        Some(b) if b.len() > MAX_BODY_BYTES * 4 / 3 + 4 => {
+            return Err(api::Response::error(
+                413,
+                "payload_too_large",
+                format!("body is more than {MAX_BODY_BYTES} bytes"),
+            ));
+        }
+        Some(b) if req.is_base64_encoded => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| api::Response::error(400, "invalid_request", format!("body: {e}")))?;
+            Some(
+                String::from_utf8(bytes)
+                    .map_err(|_| api::Response::error(400, "invalid_json", "body is not UTF-8"))?,
+            )
+        }
+        Some(b) => Some(b.clone()),
+    };
+    let method = req.request_context.http.method.as_str().to_string();
+    let path = req
+        .raw_path
+        .clone()
+        .or_else(|| req.request_context.http.path.clone())
+        .unwrap_or_default();
+    // A stage name prefixes the path on non-default stages.
+    let path = match req.request_context.stage.as_deref() {
+        Some(stage) if stage != "$default" => path
+            .strip_prefix(&format!("/{stage}"))
+            .map(str::to_string)
+            .unwrap_or(path),
+        _ => path,
+    };
+    Ok(api::Request {
+        method,
+        path,
+        query: req
+            .query_string_parameters
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body,
+        principal: principal(req),
+        request_id: req.request_context.request_id.clone().unwrap_or_default(),
+    })
+}
+
+pub fn response(resp: api::Response) -> ApiGatewayV2httpResponse {
+    let mut out = ApiGatewayV2httpResponse {
+        status_code: i64::from(resp.status),
+        body: Some(Body::Text(resp.body.to_string())),
+        ..Default::default()
+    };
+    out.headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    out
+}
+
+/// One API Gateway event through the API.
+pub async fn handle(api: &Api, event: ApiGatewayV2httpRequest) -> Result<ApiGatewayV2httpResponse> {
+    let resp = match request(&event) {
+        Ok(req) => api.handle(&req).await,
+        Err(refusal) => refusal,
+    };
+    Ok(response(resp))
+}

@@ -1,0 +1,198 @@
+//! The SAM template, read as data: each function is granted only its own prefixes, the table,
+//! and (trigger, api) the state machine; nothing is granted on `*`; only the functions that call
+//! the LLM see its key. `sam validate --lint` runs in CI beside this (infra/validate.sh).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_yaml::Value;
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(common::repo().join("infra/template.yaml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// A resource as text: `!Sub "arn:...:${DataBucket}/jobs/*"` -> that string, `!GetAtt X.Arn`
+/// -> `GetAtt X.Arn`, `!Ref X` -> `Ref X`.
+fn resource_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Tagged(t) => {
+            let inner = match &t.value {
+                Value::String(s) => s.clone(),
+                other => serde_yaml::to_string(other).unwrap(),
+            };
+            match t.tag.to_string().as_str() {
+                "!Sub" => inner,
+                tag => format!("{} {inner}", tag.trim_start_matches('!')),
+            }
+        }
+        other => serde_yaml::to_string(other).unwrap(),
+    }
+}
+
+fn list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Sequence(s) => s.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// (action, resource) pairs each function is granted by its own policies.
+fn grants() -> BTreeMap<String, BTreeSet<(String, String)>> {
+    let t = template();
+    let mut out = BTreeMap::new();
+    for (name, res) in t["Resources"].as_mapping().unwrap() {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = res["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name:?} names its binary"))
+            .to_string();
+        let mut set = BTreeSet::new();
+        for policy in list(&res["Properties"]["Policies"]) {
+            for st in list(&policy["Statement"]) {
+                assert_eq!(st["Effect"].as_str(), Some("Allow"), "{binary}: {st:?}");
+                for action in list(&st["Action"]) {
+                    for r in list(&st["Resource"]) {
+                        set.insert((action.as_str().unwrap().to_string(), resource_text(&r)));
+                    }
+                }
+            }
+        }
+        out.insert(binary, set);
+    }
+    out
+}
+
+const BUCKET: &str = "arn:${AWS::Partition}:s3:::${DataBucket}";
+
+#[test]
+fn each_function_gets_only_its_own_prefixes_table_and_state_machine() {
+    let grants = grants();
+    let s3 = |prefixes: &[(&str, &str)]| -> BTreeSet<(String, String)> {
+        prefixes
+            .iter()
+            .map(|(a, p)| (format!("s3:{a}"), format!("{BUCKET}/{p}")))
+            .collect()
+    };
+    let table = |actions: &[&str]| -> BTreeSet<(String, String)> {
+        actions
+            .iter()
+            .map(|a| (format!("dynamodb:{a}"), "GetAtt StateTable.Arn".to_string()))
+            .collect()
+    };
+    let state = table(&["GetItem", "PutItem", "UpdateItem", "Query"]);
+    let start = BTreeSet::from([
+        (
+            "states:StartExecution".to_string(),
+            "Ref PipelineStateMachine".to_string(),
+        ),
+        (
+            "states:DescribeExecution".to_string(),
+            "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${PipelineStateMachine.Name}:*".to_string(),
+        ),
+    ]);
+    let union = |sets: &[&BTreeSet<(String, String)>]| -> BTreeSet<(String, String)> {
+        sets.iter().flat_map(|s| s.iter().cloned()).collect()
+    };
+    let mut want: BTreeMap<&str, BTreeSet<(String, String)>> = BTreeMap::new();
+    want.insert(
+        "trigger",
+        union(&[
+            &s3(&[
+                ("GetObject", "inbox/*"),
+                ("GetObject", "lists/*"),
+                ("PutObject", "jobs/*/urls/*"),
+                ("PutObject", "rejected/*"),
+            ]),
+            &state,
+            &start,
+        ]),
+    );
+    for (f, input, output) in [
+        ("spider", "urls", "raw"),
+        ("refiner", "raw", "chunks"),
+        ("factory", "chunks", "generated"),
+        ("inspector", "generated", "inspected"),
+    ] {
+        let (i, o) = (format!("jobs/*/{input}/*"), format!("jobs/*/{output}/*"));
+        want.insert(
+            f,
+            union(&[
+                &s3(&[("GetObject", &i), ("GetObject", &o), ("PutObject", &o)]),
+                &state,
+            ]),
+        );
+    }
+    want.insert(
+        "shipper",
+        union(&[
+            &s3(&[("GetObject", "jobs/*"), ("PutObject", "exports/*")]),
+            &state,
+        ]),
+    );
+    let mut api = union(&[
+        &s3(&[
+            ("PutObject", "jobs/*/urls/*"),
+            ("GetObject", "lists/*"),
+            ("GetObject", "inbox/*"),
+            ("GetObject", "exports/*"),
+        ]),
+        &state,
+        &start,
+    ]);
+    api.insert(("s3:ListBucket".to_string(), BUCKET.to_string()));
+    want.insert("api", api);
+
+    assert_eq!(
+        grants.keys().map(String::as_str).collect::<Vec<_>>(),
+        want.keys().copied().collect::<Vec<_>>()
+    );
+    for (f, got) in &grants {
+        for (action, resource) in got {
+            assert!(!action.contains('*'), "{f}: wildcard action {action}");
+            assert_ne!(resource, "*", "{f}: {action} on every resource");
+        }
+        assert_eq!(got, &want[f.as_str()], "{f}'s grants");
+    }
+}
+
+#[test]
+fn listing_is_limited_to_exports_and_only_llm_stages_see_the_key() {
+    let t = template();
+    let api = &t["Resources"]["ApiFunction"]["Properties"]["Policies"];
+    let listing: Vec<Value> = list(api)
+        .iter()
+        .flat_map(|p| list(&p["Statement"]))
+        .filter(|s| s["Action"].as_str() == Some("s3:ListBucket"))
+        .collect();
+    assert_eq!(listing.len(), 1);
+    assert_eq!(
+        listing[0]["Condition"]["StringLike"]["s3:prefix"].as_str(),
+        Some("exports/*"),
+        "the API lists exports only"
+    );
+    for (name, res) in t["Resources"].as_mapping().unwrap() {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let vars = &res["Properties"]["Environment"]["Variables"];
+        let has_key = vars.get("DATAFACTORY_LLM_API_KEY").is_some();
+        let binary = res["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            has_key,
+            matches!(binary, "factory" | "inspector"),
+            "{name:?}: only the stages that call the LLM get its key"
+        );
+        assert_eq!(
+            res["Properties"]["Architectures"][0].as_str(),
+            Some("arm64"),
+            "{name:?}"
+        );
+    }
+}
