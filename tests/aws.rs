@@ -306,14 +306,38 @@ async fn run_tasks(
         tasks::refiner(ctx, &t).await.unwrap();
         tasks::factory(ctx, &t, llm.clone()).await.unwrap();
         tasks::inspector(ctx, &t, llm.clone()).await.unwrap();
-        // A repeated task is a no-op.
-        assert!(tasks::spider(ctx, &t).await.unwrap().skipped);
-        assert!(tasks::refiner(ctx, &t).await.unwrap().skipped);
-        assert!(tasks::factory(ctx, &t, llm.clone()).await.unwrap().skipped);
+        // A repeated task is a no-op; the repeats are the repo's sample events for each
+        // function, pointed at this job and shard.
+        let sample = |name: &str| -> ShardTask {
+            let mut v = event(name);
+            v["job_id"] = json!(job.id);
+            v["shard"] = json!(shard);
+            serde_json::from_value(v).unwrap()
+        };
+        assert!(
+            tasks::spider(ctx, &sample("spider.json"))
+                .await
+                .unwrap()
+                .skipped
+        );
+        assert!(
+            tasks::refiner(ctx, &sample("refiner.json"))
+                .await
+                .unwrap()
+                .skipped
+        );
+        let (f, i) = (sample("factory.json"), sample("inspector.json"));
+        assert!(tasks::factory(ctx, &f, llm.clone()).await.unwrap().skipped);
+        assert!(
+            tasks::inspector(ctx, &i, llm.clone())
+                .await
+                .unwrap()
+                .skipped
+        );
     }
-    let ship = ShipperTask::Ship {
-        job_id: job.id.clone(),
-    };
+    let mut ship = event("shipper.json");
+    ship["job_id"] = json!(job.id);
+    let ship: ShipperTask = serde_json::from_value(ship).unwrap();
     let first = tasks::shipper(ctx, &ship).await.unwrap();
     assert_eq!(first.status, JobStatus::Completed);
     assert_eq!(first.version, Some(1));
