@@ -348,6 +348,24 @@ async fn run_tasks(
     ctx.state.get_job(&job.id).await.unwrap().unwrap()
 }
 
+/// Run a corpus job's shards through spider and refiner, then ship it, as the state machine
+/// would.
+async fn ship_corpus_job(ctx: &StageContext, job_id: &str) {
+    let shards = ctx.state.get_job(job_id).await.unwrap().unwrap().shards;
+    for shard in 0..shards {
+        let t = ShardTask {
+            job_id: job_id.to_string(),
+            shard,
+        };
+        tasks::spider(ctx, &t).await.unwrap();
+        tasks::refiner(ctx, &t).await.unwrap();
+    }
+    let ship = ShipperTask::Ship {
+        job_id: job_id.to_string(),
+    };
+    tasks::shipper(ctx, &ship).await.unwrap();
+}
+
 /// The records of an export, by split, as sorted JSON lines without volatile fields.
 async fn exported(ctx: &StageContext, job: &str) -> Vec<String> {
     let prefix = shared::keys::export_prefix(job, 1);
@@ -881,17 +899,7 @@ async fn the_api_serves_jobs_status_exports_and_refuses_what_it_must() {
     assert_eq!(executions(&sm).await.len(), 1);
 
     // Run it through the tasks, so status and exports have something to show.
-    for shard in 0..2 {
-        let t = ShardTask {
-            job_id: id.clone(),
-            shard,
-        };
-        tasks::spider(&api.ctx, &t).await.unwrap();
-        tasks::refiner(&api.ctx, &t).await.unwrap();
-    }
-    tasks::shipper(&api.ctx, &ShipperTask::Ship { job_id: id.clone() })
-        .await
-        .unwrap();
+    ship_corpus_job(&api.ctx, &id).await;
 
     let (status, job) = call(&api, with_job_id(event("api-get-job.json"), &id)).await;
     assert_eq!(status, 200, "{job}");
@@ -1523,24 +1531,7 @@ async fn the_cli_submits_follows_and_downloads_against_a_stack() {
         .to_string();
 
     // The stack runs it (the state machine's tasks, in process here).
-    let ctx = stack.context().await;
-    let shards = ctx.state.get_job(&job_id).await.unwrap().unwrap().shards;
-    for shard in 0..shards {
-        let t = ShardTask {
-            job_id: job_id.clone(),
-            shard,
-        };
-        tasks::spider(&ctx, &t).await.unwrap();
-        tasks::refiner(&ctx, &t).await.unwrap();
-    }
-    tasks::shipper(
-        &ctx,
-        &ShipperTask::Ship {
-            job_id: job_id.clone(),
-        },
-    )
-    .await
-    .unwrap();
+    ship_corpus_job(&stack.context().await, &job_id).await;
 
     let (ok, out, err) = datafactory(&["status", &job_id[..12], "--table", &stack.table]).await;
     assert!(ok, "{err}");

@@ -93,6 +93,21 @@ pub fn read_input(path: &Path, cfg: &InputConfig, allow_file_urls: bool) -> Resu
     acc.finish(path)
 }
 
+/// Parse a URL list held in memory (an object from the bucket, a request body). The parser works
+/// on files (it names them in its errors and tells the format by the extension), so the bytes go
+/// to a scratch file called `name` first. Anything but a URL list is refused.
+pub fn read_list_bytes(name: &str, bytes: &[u8], cfg: &InputConfig) -> Result<ParsedInput> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io("creating a temp dir", e))?;
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    let parsed = read_input(&path, cfg, false)?;
+    if parsed.kind != InputKind::UrlList {
+        return Err(Error::input(name, "not a URL list"));
+    }
+    Ok(parsed)
+}
+
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::input(path, format!("cannot resolve path: {e}")))
 }

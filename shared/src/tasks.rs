@@ -14,6 +14,7 @@ use crate::adapters::http::WebFetcher;
 use crate::error::{Error, Result};
 use crate::generation::Generator;
 use crate::jobs;
+use crate::keys;
 use crate::model::{
     Chunk, Example, FetchedPage, ItemError, JobRecord, JobStatus, PageStatus, ShardReport, Stage,
     UrlItem,
@@ -24,7 +25,6 @@ use crate::stages::inspector::{self, Inspector, Judge};
 use crate::stages::refiner::Refiner;
 use crate::stages::spider::Spider;
 use crate::stages::{StageContext, shipper};
-use crate::{jsonl, keys};
 
 /// Failed-shard records sit in the Shipper's reports at this offset from the shard number,
 /// apart from the export's own report (shard 0).
@@ -134,15 +134,6 @@ pub async fn load_job(ctx: &StageContext, id: &str) -> Result<JobRecord> {
         .ok_or_else(|| Error::JobNotFound(id.to_string()))
 }
 
-async fn read<T: serde::de::DeserializeOwned>(ctx: &StageContext, key: &str) -> Result<Vec<T>> {
-    let bytes = ctx
-        .blobs
-        .get(key)
-        .await?
-        .ok_or_else(|| Error::State(format!("{key} is missing")))?;
-    jsonl::parse(&bytes, key)
-}
-
 /// Fetch one shard's URLs.
 pub async fn spider(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult> {
     if ctx
@@ -153,7 +144,9 @@ pub async fn spider(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult>
         return Ok(ShardResult::skipped(task, Stage::Spider));
     }
     let job = load_job(ctx, &task.job_id).await?;
-    let urls: Vec<UrlItem> = read(ctx, &keys::urls_shard(&job.id, task.shard)).await?;
+    let urls: Vec<UrlItem> = ctx
+        .read_records(&keys::urls_shard(&job.id, task.shard))
+        .await?;
     // `file://` lists are a local convenience; a function must never read its own disk.
     let fetcher = Arc::new(WebFetcher::new(
         &job.config.spider,
@@ -179,7 +172,9 @@ pub async fn refiner(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult
         return Ok(ShardResult::skipped(task, Stage::Refiner));
     }
     let job = load_job(ctx, &task.job_id).await?;
-    let pages: Vec<FetchedPage> = read(ctx, &keys::raw_pages(&job.id, task.shard)).await?;
+    let pages: Vec<FetchedPage> = ctx
+        .read_records(&keys::raw_pages(&job.id, task.shard))
+        .await?;
     let refiner = Arc::new(Refiner::new(&job.config.refiner)?);
     let (chunks, _) = refiner.run_shard(ctx, &job.id, task.shard, &pages).await?;
     Ok(ShardResult::done(
@@ -199,22 +194,29 @@ fn job_llm(job: &JobRecord, llm: Option<Arc<dyn Llm>>) -> Result<Arc<dyn Llm>> {
     }
 }
 
+/// The job, when `stage` (a generation stage) has work on this shard: not in corpus mode, and
+/// not already done.
+async fn generation_job(
+    ctx: &StageContext,
+    task: &ShardTask,
+    stage: Stage,
+) -> Result<Option<JobRecord>> {
+    let job = load_job(ctx, &task.job_id).await?;
+    let idle = factory::mode(&job.config) == Mode::Corpus
+        || ctx.state.shard_done(&job.id, stage, task.shard).await?;
+    Ok((!idle).then_some(job))
+}
+
 /// Generate examples from one shard's chunks (nothing to do in corpus mode).
 pub async fn factory(
     ctx: &StageContext,
     task: &ShardTask,
     llm: Option<Arc<dyn Llm>>,
 ) -> Result<ShardResult> {
-    let job = load_job(ctx, &task.job_id).await?;
-    if factory::mode(&job.config) == Mode::Corpus
-        || ctx
-            .state
-            .shard_done(&job.id, Stage::Factory, task.shard)
-            .await?
-    {
+    let Some(job) = generation_job(ctx, task, Stage::Factory).await? else {
         return Ok(ShardResult::skipped(task, Stage::Factory));
-    }
-    let chunks: Vec<Chunk> = read(ctx, &keys::chunks(&job.id, task.shard)).await?;
+    };
+    let chunks: Vec<Chunk> = ctx.read_records(&keys::chunks(&job.id, task.shard)).await?;
     let generator = Arc::new(Generator::new(job_llm(&job, llm)?, &job.config.llm));
     let factory = Factory::new(generator, &job.config)?;
     let (examples, _) = factory
@@ -240,16 +242,12 @@ pub async fn inspector(
     task: &ShardTask,
     llm: Option<Arc<dyn Llm>>,
 ) -> Result<ShardResult> {
-    let job = load_job(ctx, &task.job_id).await?;
-    if factory::mode(&job.config) == Mode::Corpus
-        || ctx
-            .state
-            .shard_done(&job.id, Stage::Inspector, task.shard)
-            .await?
-    {
+    let Some(job) = generation_job(ctx, task, Stage::Inspector).await? else {
         return Ok(ShardResult::skipped(task, Stage::Inspector));
-    }
-    let examples: Vec<Example> = read(ctx, &keys::generated(&job.id, task.shard)).await?;
+    };
+    let examples: Vec<Example> = ctx
+        .read_records(&keys::generated(&job.id, task.shard))
+        .await?;
     let judge = if job.config.inspector.judge {
         let generator = Arc::new(Generator::new(job_llm(&job, llm)?, &job.config.llm));
         Some(Judge::new(generator)?)

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::config::JobConfig;
 use crate::error::Error;
-use crate::input::read_input;
+use crate::input::read_list_bytes;
 use crate::model::{JobRecord, Stage};
 use crate::ports::Orchestrator;
 use crate::stages::StageContext;
@@ -158,8 +158,7 @@ impl Api {
             None => JobConfig::default(),
         };
         cfg.apply_llm_env();
-        let dir = tempfile::tempdir().map_err(|e| Error::io("creating a temp dir", e))?;
-        let (path, source) = match (&new.urls, &new.list_key) {
+        let (name, bytes, source) = match (&new.urls, &new.list_key) {
             (Some(urls), None) => {
                 if urls.is_empty() {
                     return Ok(Response::error(400, "invalid_list", "urls is empty"));
@@ -185,11 +184,9 @@ impl Api {
                         format!("urls[{i}] contains a line break"),
                     ));
                 }
-                let path = dir.path().join("urls.txt");
-                std::fs::write(&path, urls.join("\n"))
-                    .map_err(|e| Error::io("writing the list", e))?;
                 (
-                    path,
+                    "urls.txt",
+                    urls.join("\n").into_bytes(),
                     format!("api:{}", req.principal.as_deref().unwrap_or_default()),
                 )
             }
@@ -227,9 +224,7 @@ impl Api {
                         ),
                     ));
                 }
-                let path = dir.path().join(name);
-                std::fs::write(&path, &bytes).map_err(|e| Error::io("writing the list", e))?;
-                (path, format!("s3://{}/{key}", self.bucket))
+                (name, bytes, format!("s3://{}/{key}", self.bucket))
             }
             _ => {
                 return Ok(Response::error(
@@ -239,7 +234,7 @@ impl Api {
                 ));
             }
         };
-        let parsed = match read_input(&path, &cfg.input, false) {
+        let parsed = match read_list_bytes(name, &bytes, &cfg.input) {
             Ok(p) => p,
             Err(Error::Input { reason, .. }) => {
                 return Ok(Response::error(400, "invalid_list", reason));

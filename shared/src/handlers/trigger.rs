@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::JobConfig;
 use crate::error::{Error, Result};
-use crate::input::read_input;
+use crate::input::read_list_bytes;
 use crate::ports::Orchestrator;
 use crate::stages::StageContext;
 use crate::tasks::{self, Submission, Submitted};
@@ -251,19 +251,10 @@ impl Trigger {
                 bytes.len()
             )));
         }
-        // The list parser works on files (it names them in its errors and sniffs the format
-        // from the extension), so the list goes to the function's scratch space first.
-        let dir = tempfile::tempdir().map_err(|e| Error::io("creating a temp dir", e))?;
-        let path = dir.path().join(name);
-        std::fs::write(&path, &bytes)
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-        let (p, icfg) = (path.clone(), self.defaults.input.clone());
-        let parsed = tokio::task::spawn_blocking(move || read_input(&p, &icfg, false))
+        let (name, icfg) = (name.to_string(), self.defaults.input.clone());
+        let parsed = tokio::task::spawn_blocking(move || read_list_bytes(&name, &bytes, &icfg))
             .await
             .map_err(|e| Error::State(format!("parsing {key}: {e}")))??;
-        if parsed.kind != crate::input::InputKind::UrlList {
-            return Err(Failure::Permanent("not a URL list".into()));
-        }
         let submitted = tasks::submit(
             &self.ctx,
             self.orchestrator.as_ref(),

@@ -38,3 +38,19 @@ pub struct StageContext {
     pub clock: Arc<dyn Clock>,
     pub progress: Arc<dyn Progress>,
 }
+
+impl StageContext {
+    /// The records a stage left at `key`; a missing file is a state error (a stage that said it
+    /// finished has written it).
+    pub async fn read_records<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> crate::error::Result<Vec<T>> {
+        let bytes = self
+            .blobs
+            .get(key)
+            .await?
+            .ok_or_else(|| crate::error::Error::State(format!("{key} is missing")))?;
+        crate::jsonl::parse(&bytes, key)
+    }
+}

@@ -157,6 +157,18 @@ impl DynamoState {
         Ok(out)
     }
 
+    /// Put `item`, replacing any item with its key.
+    async fn put(&self, item: Item, what: &str) -> Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| self.err(what, e))?;
+        Ok(())
+    }
+
     /// Put `item` unless an item with its key exists. Returns whether it was written.
     async fn put_if_absent(&self, item: Item, what: &str) -> Result<bool> {
         match self
@@ -203,14 +215,7 @@ impl StateStore for DynamoState {
         item.insert("record".into(), s(encode(job, "job")?));
         item.insert("status".into(), s(job.status.as_str()));
         item.insert("input_key".into(), s(job.input_key.clone()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| self.err("put job", e))?;
-        Ok(())
+        self.put(item, "put job").await
     }
 
     async fn get_job(&self, id: &str) -> Result<Option<JobRecord>> {
@@ -277,14 +282,7 @@ impl StateStore for DynamoState {
     async fn put_url_outcome(&self, job: &str, url_hash: &str, outcome: &str) -> Result<()> {
         let mut item = key(format!("URL#{job}#{url_hash}"), "o");
         item.insert("outcome".into(), s(outcome));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| self.err("put url outcome", e))?;
-        Ok(())
+        self.put(item, "put url outcome").await
     }
 
     async fn complete_shard(
@@ -296,14 +294,7 @@ impl StateStore for DynamoState {
     ) -> Result<()> {
         let mut item = key(format!("SHARD#{job}"), shard_sk(stage, shard));
         item.insert("report".into(), s(fit_report(report)?));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| self.err("complete shard", e))?;
-        Ok(())
+        self.put(item, "complete shard").await
     }
 
     async fn shard_done(&self, job: &str, stage: Stage, shard: u32) -> Result<bool> {

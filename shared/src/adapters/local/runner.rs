@@ -220,7 +220,7 @@ impl LocalRunner {
             };
             let chunks: Vec<Chunk> = match chunks {
                 Some(c) => c,
-                None => read_records(ctx, &keys::chunks(&job.id, shard)).await?,
+                None => ctx.read_records(&keys::chunks(&job.id, shard)).await?,
             };
             chunks_total += chunks.len() as u64;
             progress.total(Stage::Factory, chunks_total);
@@ -230,7 +230,7 @@ impl LocalRunner {
                 .await?
             {
                 progress.advance(Stage::Factory, chunks.len() as u64);
-                read_records(ctx, &keys::generated(&job.id, shard)).await?
+                ctx.read_records(&keys::generated(&job.id, shard)).await?
             } else {
                 factory
                     .run_shard(ctx, &job.id, shard, &chunks, cfg.llm.concurrency)
@@ -282,28 +282,10 @@ impl LocalRunner {
             ctx.progress.advance(Stage::Spider, pages.len() as u64);
             return Ok(pages);
         }
-        let key = keys::urls_shard(&job.id, shard);
-        let bytes = ctx
-            .blobs
-            .get(&key)
-            .await?
-            .ok_or_else(|| Error::State(format!("{key} is missing")))?;
-        let urls: Vec<UrlItem> = jsonl::parse(&bytes, &key)?;
+        let urls: Vec<UrlItem> = ctx.read_records(&keys::urls_shard(&job.id, shard)).await?;
         let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
         Ok(pages)
     }
-}
-
-async fn read_records<T: serde::de::DeserializeOwned>(
-    ctx: &StageContext,
-    key: &str,
-) -> Result<Vec<T>> {
-    let bytes = ctx
-        .blobs
-        .get(key)
-        .await?
-        .ok_or_else(|| Error::State(format!("{key} is missing")))?;
-    jsonl::parse(&bytes, key)
 }
 
 /// Re-export a finished job as a new version (no fetching, no LLM calls).
