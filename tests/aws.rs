@@ -1174,14 +1174,43 @@ fn bin_dir() -> std::path::PathBuf {
     exe.parent().unwrap().parent().unwrap().to_path_buf()
 }
 
-fn wait_for_port(port: u16) {
-    for _ in 0..300 {
+/// Waits for a server on `port`; when none comes, the panic carries what its logs say.
+fn wait_for_port(port: u16, logs: &[std::path::PathBuf]) {
+    for _ in 0..600 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("nothing listens on 127.0.0.1:{port}");
+    let said: String = logs
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            format!("--- {}\n{text}", p.display())
+        })
+        .collect();
+    panic!("nothing listens on 127.0.0.1:{port}\n{said}");
+}
+
+/// A dependency-free cargo project naming `functions` as its binaries, for `cargo lambda watch`
+/// to start in: it runs `cargo metadata` on its working directory and only invokes functions
+/// that are binaries there. On our workspace, `cargo metadata` resolves every platform's
+/// dependencies, and on a clean machine it first downloads crates that only other platforms
+/// use (CI timed out waiting for it).
+fn stand_in_project(dir: &Path, functions: &[&str]) -> std::path::PathBuf {
+    let project = dir.join("lambda-apis");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    let mut manifest = String::from(
+        "[package]\nname = \"lambda-apis\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    );
+    for f in functions {
+        manifest.push_str(&format!(
+            "\n[[bin]]\nname = \"{f}\"\npath = \"src/main.rs\"\n"
+        ));
+    }
+    std::fs::write(project.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(project.join("src/main.rs"), "fn main() {}\n").unwrap();
+    project
 }
 
 /// `cargo lambda watch --only-lambda-apis` (the Lambda Invoke and Runtime APIs) with the trigger
@@ -1199,26 +1228,33 @@ fn start_functions(
     let cargo_lambda = std::env::var("DATAFACTORY_TEST_CARGO_LAMBDA")
         .expect("DATAFACTORY_TEST_CARGO_LAMBDA (set by tests/aws/emulator.sh)");
     let log = |name: &str| std::fs::File::create(log_dir.join(format!("{name}.log"))).unwrap();
-    let mut procs = Processes(Vec::new());
-    procs.0.push(
-        std::process::Command::new(&cargo_lambda)
-            .args(["lambda", "watch", "--only-lambda-apis", "--ignore-changes"])
-            .args(["-A", "127.0.0.1", "-P", &port.to_string()])
-            .current_dir(repo())
-            .stdout(log("cargo-lambda"))
-            .stderr(log("cargo-lambda.err"))
-            .spawn()
-            .expect("starting cargo lambda watch"),
-    );
-    wait_for_port(port);
-    for f in [
+    let functions = [
         "trigger",
         "spider",
         "refiner",
         "factory",
         "inspector",
         "shipper",
-    ] {
+    ];
+    let mut procs = Processes(Vec::new());
+    procs.0.push(
+        std::process::Command::new(&cargo_lambda)
+            .args(["lambda", "watch", "--only-lambda-apis", "--ignore-changes"])
+            .args(["-A", "127.0.0.1", "-P", &port.to_string()])
+            .current_dir(stand_in_project(log_dir, &functions))
+            .stdout(log("cargo-lambda"))
+            .stderr(log("cargo-lambda.err"))
+            .spawn()
+            .expect("starting cargo lambda watch"),
+    );
+    wait_for_port(
+        port,
+        &[
+            log_dir.join("cargo-lambda.log"),
+            log_dir.join("cargo-lambda.err.log"),
+        ],
+    );
+    for f in functions {
         let mut cmd = std::process::Command::new(bin_dir().join(f));
         cmd.env(
             "AWS_LAMBDA_RUNTIME_API",
