@@ -18,7 +18,7 @@ use shared::handlers::api::Api;
 use shared::handlers::gateway;
 use shared::handlers::trigger::Trigger;
 use shared::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage};
-use shared::ports::{BlobStore, Claim, Queue, StateStore, SystemClock};
+use shared::ports::{BlobStore, Claim, Lease, Queue, StateStore, SystemClock};
 use shared::stages::{NoProgress, StageContext};
 use shared::tasks::{self, ShardTask, ShipperTask, TaskError};
 use wiremock::MockServer;
@@ -181,6 +181,52 @@ async fn state_store_contract(state: &dyn StateStore) {
     assert_eq!(
         state.get_llm_answer("q").await.unwrap().as_deref(),
         Some("first")
+    );
+
+    // In-progress leases: one holder at a time, renewable by its owner, taken over only once
+    // expired, and given back only by the owner.
+    let task = format!("{}#factory#0", job.id);
+    let lease = |owner: &'static str, now: i64| {
+        let task = task.clone();
+        async move {
+            state
+                .acquire_lease(&task, owner, now, now + 100)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(lease("a", 1000).await, Lease::Acquired);
+    assert_eq!(lease("a", 1010).await, Lease::Acquired);
+    assert_eq!(
+        lease("b", 1020).await,
+        Lease::HeldElsewhere {
+            owner: "a".into(),
+            expires_at: 1110
+        }
+    );
+    state.release_lease(&task, "b").await.unwrap();
+    assert!(matches!(
+        lease("b", 1030).await,
+        Lease::HeldElsewhere { .. }
+    ));
+    assert_eq!(lease("b", 1110).await, Lease::Acquired, "expired");
+    assert!(matches!(
+        lease("a", 1120).await,
+        Lease::HeldElsewhere { .. }
+    ));
+    state.release_lease(&task, "b").await.unwrap();
+    assert_eq!(lease("a", 1130).await, Lease::Acquired, "released");
+    // Concurrent requests: exactly one wins.
+    let other_task = format!("{}#factory#1", job.id);
+    let tries = futures::future::join_all((0..8).map(|i| {
+        let (t, owner) = (other_task.clone(), format!("w{i}"));
+        async move { state.acquire_lease(&t, &owner, 5000, 5100).await.unwrap() }
+    }))
+    .await;
+    assert_eq!(
+        tries.iter().filter(|l| **l == Lease::Acquired).count(),
+        1,
+        "{tries:?}"
     );
 }
 
@@ -489,6 +535,116 @@ async fn generation_tasks_on_aws_match_local_and_never_pay_twice() {
         llm_server.received_requests().await.unwrap().len(),
         calls_both
     );
+}
+
+/// Two deliveries of one task at once: one does the work; the other either finds it in
+/// progress (and is retried, as the state machine's `TaskInProgress` Retry does) or finds it
+/// done. Returns the worker's result.
+async fn deliver_twice<F, Fut>(task: F) -> tasks::ShardResult
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = shared::Result<tasks::ShardResult>>,
+{
+    let (a, b) = tokio::join!(task(), task());
+    let mut worked = Vec::new();
+    for r in [a, b] {
+        match r {
+            Ok(r) if !r.skipped => worked.push(r),
+            Ok(_) => {}
+            Err(shared::Error::InProgress { .. }) => {
+                let retry = task().await.unwrap();
+                assert!(retry.skipped, "the retry finds the work done: {retry:?}");
+            }
+            Err(e) => panic!("a duplicate delivery failed: {e}"),
+        }
+    }
+    assert_eq!(worked.len(), 1, "exactly one delivery does the work");
+    worked.remove(0)
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_tasks_do_the_work_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_site, list) = site_and_list(dir.path(), 4).await;
+    let llm_server = common::llm::start().await;
+    let mut cfg = test_config();
+    cfg.llm.base_url = format!("{}/v1", llm_server.uri());
+    cfg.llm.model = common::llm::MODEL.into();
+    cfg.input.shard_size = 3;
+    let llm = fake_llm_client(&cfg);
+    let local = local_context(&dir.path().join("local"));
+    let job_l = run_tasks(&local, &list, &cfg, Some(llm.clone())).await;
+    let calls_once = llm_server.received_requests().await.unwrap().len();
+    assert!(calls_once > 0);
+
+    let stack = TestStack::create("twice");
+    let ctx = stack.context().await;
+    let parsed = shared::input::read_input(&list, &cfg.input, false).unwrap();
+    let (job, _) = shared::jobs::find_or_create(
+        &ctx,
+        shared::jobs::JobRequest {
+            source: "test".into(),
+            config: &cfg,
+            parsed: &parsed,
+            salt: "",
+        },
+    )
+    .await
+    .unwrap();
+    for shard in 0..job.shards {
+        let t = ShardTask {
+            job_id: job.id.clone(),
+            shard,
+        };
+        deliver_twice(|| tasks::spider(&ctx, &t)).await;
+        deliver_twice(|| tasks::refiner(&ctx, &t)).await;
+        deliver_twice(|| tasks::factory(&ctx, &t, Some(llm.clone()))).await;
+        deliver_twice(|| tasks::inspector(&ctx, &t, Some(llm.clone()))).await;
+    }
+    let ship = ShipperTask::Ship {
+        job_id: job.id.clone(),
+    };
+    let (a, b) = tokio::join!(tasks::shipper(&ctx, &ship), tasks::shipper(&ctx, &ship));
+    let versions: Vec<_> = [a, b]
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(r) => r.version,
+            Err(shared::Error::InProgress { .. }) => None,
+            Err(e) => panic!("a duplicate Ship failed: {e}"),
+        })
+        .collect();
+    assert_eq!(versions, vec![1], "one export version");
+    tasks::shipper(&ctx, &ship).await.unwrap();
+
+    assert_eq!(
+        llm_server.received_requests().await.unwrap().len(),
+        2 * calls_once,
+        "the doubled deliveries paid for each answer once, as the single run did"
+    );
+    assert_eq!(
+        exported(&ctx, &job.id).await,
+        exported(&local, &job_l.id).await
+    );
+    let (sum_a, sum_l) = (
+        shared::summary::JobSummary::load(ctx.state.as_ref(), &job)
+            .await
+            .unwrap(),
+        shared::summary::JobSummary::load(local.state.as_ref(), &job_l)
+            .await
+            .unwrap(),
+    );
+    for (stage, counter) in [
+        (Stage::Spider, "fetched"),
+        (Stage::Refiner, "chunks"),
+        (Stage::Factory, "examples"),
+        (Stage::Inspector, "passed"),
+    ] {
+        assert_eq!(
+            sum_a.counter(stage, counter),
+            sum_l.counter(stage, counter),
+            "{stage} {counter}"
+        );
+    }
 }
 
 #[tokio::test]

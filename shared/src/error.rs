@@ -23,6 +23,10 @@ pub enum Error {
     #[error("job {0} not found")]
     JobNotFound(String),
 
+    /// A duplicate delivery of a task another invocation is working on; retry after `until`.
+    #[error("task {task} is in progress elsewhere (lease until {until}, Unix time); retry later")]
+    InProgress { task: String, until: i64 },
+
     #[error("export: {0}")]
     Export(String),
 
@@ -42,6 +46,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error's name as Lambda reports it (`errorType`), which the state machine's Retry
+    /// matches on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InProgress { .. } => "TaskInProgress",
+            Error::Input { .. } => "InvalidInput",
+            Error::Config(_) => "InvalidConfig",
+            Error::JobNotFound(_) => "JobNotFound",
+            _ => "TaskFailed",
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),

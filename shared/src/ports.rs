@@ -39,6 +39,14 @@ pub enum Claim {
     Lost { owner: String },
 }
 
+/// The answer to a lease request: the task is ours until the lease expires, or someone else is
+/// working on it right now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lease {
+    Acquired,
+    HeldElsewhere { owner: String, expires_at: i64 },
+}
+
 /// Job records, per-URL outcomes, per-shard stage reports and the de-duplication index.
 #[async_trait]
 pub trait StateStore: Send + Sync {
@@ -94,6 +102,19 @@ pub trait StateStore: Send + Sync {
     async fn get_llm_answer(&self, key: &str) -> Result<Option<String>>;
     /// Cache an answer; the first answer stored for a key stays.
     async fn put_llm_answer(&self, key: &str, answer: &str) -> Result<()>;
+
+    /// An in-progress record for a task, in the manner of Powertools' idempotency utility:
+    /// taken unless another owner holds an unexpired lease (`expires_at`, Unix seconds, past
+    /// `now`). The owner may renew its own lease. A holder that died frees it by expiry.
+    async fn acquire_lease(
+        &self,
+        key: &str,
+        owner: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<Lease>;
+    /// Give a lease back; a lease held by someone else (ours expired and was taken) is left.
+    async fn release_lease(&self, key: &str, owner: &str) -> Result<()>;
 }
 
 /// One chat message.

@@ -4,6 +4,8 @@
 //!
 //! Every handler is idempotent: a shard a stage already finished is not redone (its recorded
 //! output stands), so a retried or duplicated task changes nothing and calls no LLM twice.
+//! A duplicate that arrives while the first is still working finds its in-progress lease and
+//! fails with `TaskInProgress`, which the state machine retries later (when it skips).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use crate::model::{
     Chunk, Example, FetchedPage, ItemError, JobRecord, JobStatus, PageStatus, ShardReport, Stage,
     UrlItem,
 };
-use crate::ports::{Llm, Orchestrator};
+use crate::ports::{Lease, Llm, Orchestrator};
 use crate::stages::factory::{self, Factory, Mode};
 use crate::stages::inspector::{self, Inspector, Judge};
 use crate::stages::refiner::Refiner;
@@ -29,6 +31,41 @@ use crate::stages::{StageContext, shipper};
 /// Failed-shard records sit in the Shipper's reports at this offset from the shard number,
 /// apart from the export's own report (shard 0).
 pub const FAILED_SHARD_BASE: u32 = 1_000_000;
+
+/// How long a task's in-progress lease lasts: Lambda's longest timeout, so a lease outlives any
+/// invocation that holds it, and one whose holder died frees itself.
+pub const TASK_LEASE_SECS: i64 = 900;
+
+/// Run `work` holding the in-progress lease `key`, or fail with [`Error::InProgress`] while
+/// another invocation holds it. The lease is given back on failure too, so a retry need not
+/// wait for it to expire.
+async fn exclusively<T>(
+    ctx: &StageContext,
+    key: String,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let owner = ulid::Ulid::new().to_string();
+    let now = ctx.clock.now().unix_timestamp();
+    if let Lease::HeldElsewhere { expires_at, .. } = ctx
+        .state
+        .acquire_lease(&key, &owner, now, now + TASK_LEASE_SECS)
+        .await?
+    {
+        return Err(Error::InProgress {
+            task: key,
+            until: expires_at,
+        });
+    }
+    let out = work.await;
+    let released = ctx.state.release_lease(&key, &owner).await;
+    let out = out?;
+    released?;
+    Ok(out)
+}
+
+fn lease_key(task: &ShardTask, stage: Stage) -> String {
+    format!("{}#{stage}#{}", task.job_id, task.shard)
+}
 
 /// The input of each shard task: which job, which shard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +173,15 @@ pub async fn load_job(ctx: &StageContext, id: &str) -> Result<JobRecord> {
 
 /// Fetch one shard's URLs.
 pub async fn spider(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult> {
+    exclusively(
+        ctx,
+        lease_key(task, Stage::Spider),
+        spider_leased(ctx, task),
+    )
+    .await
+}
+
+async fn spider_leased(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult> {
     if ctx
         .state
         .shard_done(&task.job_id, Stage::Spider, task.shard)
@@ -164,6 +210,15 @@ pub async fn spider(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult>
 
 /// Extract, filter, de-duplicate and chunk one shard's pages.
 pub async fn refiner(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult> {
+    exclusively(
+        ctx,
+        lease_key(task, Stage::Refiner),
+        refiner_leased(ctx, task),
+    )
+    .await
+}
+
+async fn refiner_leased(ctx: &StageContext, task: &ShardTask) -> Result<ShardResult> {
     if ctx
         .state
         .shard_done(&task.job_id, Stage::Refiner, task.shard)
@@ -213,6 +268,19 @@ pub async fn factory(
     task: &ShardTask,
     llm: Option<Arc<dyn Llm>>,
 ) -> Result<ShardResult> {
+    exclusively(
+        ctx,
+        lease_key(task, Stage::Factory),
+        factory_leased(ctx, task, llm),
+    )
+    .await
+}
+
+async fn factory_leased(
+    ctx: &StageContext,
+    task: &ShardTask,
+    llm: Option<Arc<dyn Llm>>,
+) -> Result<ShardResult> {
     let Some(job) = generation_job(ctx, task, Stage::Factory).await? else {
         return Ok(ShardResult::skipped(task, Stage::Factory));
     };
@@ -238,6 +306,19 @@ pub async fn factory(
 
 /// Score one shard's examples (nothing to do in corpus mode).
 pub async fn inspector(
+    ctx: &StageContext,
+    task: &ShardTask,
+    llm: Option<Arc<dyn Llm>>,
+) -> Result<ShardResult> {
+    exclusively(
+        ctx,
+        lease_key(task, Stage::Inspector),
+        inspector_leased(ctx, task, llm),
+    )
+    .await
+}
+
+async fn inspector_leased(
     ctx: &StageContext,
     task: &ShardTask,
     llm: Option<Arc<dyn Llm>>,
@@ -281,7 +362,9 @@ fn last_stage(job: &JobRecord) -> Stage {
 /// Ship a job, record a failed shard, or record a failed run.
 pub async fn shipper(ctx: &StageContext, task: &ShipperTask) -> Result<ShipperResult> {
     match task {
-        ShipperTask::Ship { job_id } => ship(ctx, job_id).await,
+        ShipperTask::Ship { job_id } => {
+            exclusively(ctx, format!("{job_id}#ship"), ship(ctx, job_id)).await
+        }
         ShipperTask::ShardFailed {
             job_id,
             shard,

@@ -59,7 +59,10 @@ where
         move |event: lambda_runtime::LambdaEvent<T>| async move {
             handler(event.payload)
                 .await
-                .map_err(|e| lambda_runtime::Error::from(e.to_string()))
+                .map_err(|e| lambda_runtime::Diagnostic {
+                    error_type: e.kind().to_string(),
+                    error_message: e.to_string(),
+                })
         },
     ))
     .await

@@ -8,6 +8,7 @@
 //! | claim (dedup index, input keys) | `CLAIM#<job>#<namespace>#<key>` | `c` |
 //! | export version counter | `EXPORTS#<job>` | `v` |
 //! | LLM answer cache | `LLM#<request hash>` | `a`, with `expires_at` (TTL) |
+//! | task lease (in progress) | `LEASE#<task key>` | `l`, with `owner`, `expires_at` (TTL) |
 //!
 //! Keys that see many writes (outcomes, claims, answers) get their own partition so parallel
 //! shards never contend on one. Claims and cached answers are conditional writes, so the first
@@ -24,7 +25,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use super::describe;
 use crate::error::{Error, Result};
 use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
-use crate::ports::{Claim, StateStore, rfc3339};
+use crate::ports::{Claim, Lease, StateStore, rfc3339};
 
 /// Cached LLM answers expire after this long (DynamoDB TTL), so the cache cannot grow forever.
 const LLM_CACHE_TTL_SECS: i64 = 30 * 24 * 3600;
@@ -384,6 +385,76 @@ impl StateStore for DynamoState {
             return Ok(None);
         }
         Ok(get_s(&item, "answer").map(str::to_string))
+    }
+
+    async fn acquire_lease(
+        &self,
+        task: &str,
+        owner: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<Lease> {
+        let mut item = key(format!("LEASE#{task}"), "l");
+        item.insert("owner".into(), s(owner));
+        item.insert(
+            "expires_at".into(),
+            AttributeValue::N(expires_at.to_string()),
+        );
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            // TTL deletes late, so an expired lease is overwritten here, not waited for.
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at <= :now OR #owner = :owner",
+            )
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(":owner", s(owner))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(Lease::Acquired),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                let held = self.get_item(format!("LEASE#{task}"), "l").await?;
+                let holder = held.as_ref().and_then(|i| get_s(i, "owner"));
+                let until = held
+                    .as_ref()
+                    .and_then(|i| i.get("expires_at"))
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok());
+                match (holder, until) {
+                    (Some(o), Some(t)) => Ok(Lease::HeldElsewhere {
+                        owner: o.to_string(),
+                        expires_at: t,
+                    }),
+                    // Released between our write and our read: try once more.
+                    _ => Box::pin(self.acquire_lease(task, owner, now, expires_at)).await,
+                }
+            }
+            Err(e) => Err(self.err("acquire lease", e)),
+        }
+    }
+
+    async fn release_lease(&self, task: &str, owner: &str) -> Result<()> {
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("LEASE#{task}"), "l")))
+            .condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", s(owner))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(())
+            }
+            Err(e) => Err(self.err("release lease", e)),
+        }
     }
 
     async fn put_llm_answer(&self, key_hash: &str, answer: &str) -> Result<()> {

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
-use crate::ports::{Claim, StateStore};
+use crate::ports::{Claim, Lease, StateStore};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS jobs (
@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS export_versions (
     job TEXT PRIMARY KEY,
     last INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS leases (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
 "#;
 
 #[derive(Clone)]
@@ -401,6 +406,48 @@ impl StateStore for SqliteState {
             c.execute(
                 "INSERT OR IGNORE INTO llm_cache (key, answer) VALUES (?1, ?2)",
                 params![key, answer],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn acquire_lease(
+        &self,
+        key: &str,
+        owner: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<Lease> {
+        let (key, owner) = (key.to_string(), owner.to_string());
+        self.with(move |c| {
+            // One statement: the upsert only overwrites an expired lease or the owner's own.
+            let taken = c.execute(
+                "INSERT INTO leases (key, owner, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(key) DO UPDATE SET owner = excluded.owner,
+                     expires_at = excluded.expires_at
+                 WHERE leases.expires_at <= ?4 OR leases.owner = excluded.owner",
+                params![key, owner, expires_at, now],
+            )?;
+            if taken == 1 {
+                return Ok(Lease::Acquired);
+            }
+            let (owner, expires_at) = c.query_row(
+                "SELECT owner, expires_at FROM leases WHERE key = ?1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(Lease::HeldElsewhere { owner, expires_at })
+        })
+        .await
+    }
+
+    async fn release_lease(&self, key: &str, owner: &str) -> Result<()> {
+        let (key, owner) = (key.to_string(), owner.to_string());
+        self.with(move |c| {
+            c.execute(
+                "DELETE FROM leases WHERE key = ?1 AND owner = ?2",
+                params![key, owner],
             )?;
             Ok(())
         })
