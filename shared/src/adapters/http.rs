@@ -37,18 +37,43 @@ impl std::fmt::Display for RedirectRefused {
 }
 impl std::error::Error for RedirectRefused {}
 
-/// Resolves with the system resolver, then keeps only addresses the policy permits.
+/// Name resolution, a seam so tests can play a hostile DNS server (rebinding, private answers).
+#[async_trait]
+pub trait Lookup: Send + Sync {
+    async fn lookup(&self, host: &str) -> std::io::Result<Vec<IpAddr>>;
+}
+
+/// The system resolver (getaddrinfo).
+pub struct SystemLookup;
+
+#[async_trait]
+impl Lookup for SystemLookup {
+    async fn lookup(&self, host: &str) -> std::io::Result<Vec<IpAddr>> {
+        Ok(tokio::net::lookup_host((host, 0))
+            .await?
+            .map(|a| a.ip())
+            .collect())
+    }
+}
+
+/// Resolves once, then keeps only addresses the policy permits; reqwest connects to exactly
+/// those, so a DNS answer that changes between check and connect (rebinding) changes nothing.
 struct GuardedResolver {
     policy: Arc<NetPolicy>,
+    lookup: Arc<dyn Lookup>,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let policy = self.policy.clone();
+        let (policy, lookup) = (self.policy.clone(), self.lookup.clone());
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> = lookup
+                .lookup(&host)
+                .await?
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, 0))
+                .collect();
             let permitted: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -82,6 +107,16 @@ pub struct WebFetcher {
 impl WebFetcher {
     /// `allow_files` serves `file://` URLs from disk (local runs over saved pages).
     pub fn new(spider: &SpiderConfig, net: &NetworkConfig, allow_files: bool) -> Result<Self> {
+        Self::with_lookup(spider, net, allow_files, Arc::new(SystemLookup))
+    }
+
+    /// As [`WebFetcher::new`], resolving names with `lookup`.
+    pub fn with_lookup(
+        spider: &SpiderConfig,
+        net: &NetworkConfig,
+        allow_files: bool,
+        lookup: Arc<dyn Lookup>,
+    ) -> Result<Self> {
         let policy = Arc::new(NetPolicy::from_config(net));
         let redirect_policy = {
             let policy = policy.clone();
@@ -113,6 +148,7 @@ impl WebFetcher {
             .redirect(redirect_policy)
             .dns_resolver(Arc::new(GuardedResolver {
                 policy: policy.clone(),
+                lookup,
             }))
             .no_proxy()
             .build()
