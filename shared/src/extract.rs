@@ -7,6 +7,8 @@
 use std::panic::AssertUnwindSafe;
 
 use dom_smoothie::{Config, Readability, TextMode};
+
+use crate::htmlguard;
 use serde::Serialize;
 
 /// What extraction got out of a page.
@@ -27,17 +29,21 @@ pub struct ExtractError {
     pub detail: String,
 }
 
-/// Most elements parsed per page: bounds time and memory on giant or hostile pages.
-const MAX_ELEMENTS: usize = 100_000;
-
 /// Extract the main text of an HTML document. `url` resolves relative links and is reported
 /// back in errors; it is never fetched.
 pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
     let cfg = Config {
         text_mode: TextMode::Formatted,
-        max_elements_to_parse: MAX_ELEMENTS,
+        max_elements_to_parse: htmlguard::MAX_ELEMENTS,
         ..Config::default()
     };
+    let shape = htmlguard::measure(html, htmlguard::MAX_DEPTH, htmlguard::MAX_ELEMENTS);
+    if let Some(why) = shape.refusal() {
+        return Err(ExtractError {
+            reason: "page too complex",
+            detail: why,
+        });
+    }
     // The extractor is third-party code over hostile input: a panic in it must fail this page,
     // not the job.
     let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {

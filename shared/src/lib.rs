@@ -14,6 +14,7 @@ pub mod formats;
 pub mod generation;
 #[cfg(feature = "lambda")]
 pub mod handlers;
+pub mod htmlguard;
 pub mod input;
 pub mod jobs;
 pub mod jsonl;

@@ -1,0 +1,331 @@
+//! A cheap pass over a page before the HTML parser sees it, refusing documents nested so deeply
+//! that parsing them goes quadratic. html5ever scans the stack of open elements for many start
+//! tags (`<div>` looks for an open `<p>` to close), so 200,000 nested `<div>`s cost 10^10 steps:
+//! minutes of CPU for one page. libxml2, under trafilatura, refuses depth past 256 for the
+//! same reason; we allow more, as real pages rarely pass 60 (the corpus's deepest is 51).
+//!
+//! The pass approximates the parser's stack: void elements and self-closing tags open nothing,
+//! raw-text elements (`script`, `style`, ...) and comments are skipped whole, an end tag closes
+//! back to its open element, and the start tags that implicitly close an open element (`<div>`
+//! closes a `<p>`, `<li>` an `<li>`, `<td>` a `<td>` in the same table) do so within the same
+//! scopes the parser uses. Where it errs, it errs deep: a page cannot look shallower to this
+//! pass than to the parser by exploiting those rules (`<p><div>` repeated nests `div`s here too).
+
+/// Deepest nesting a page may have.
+pub const MAX_DEPTH: usize = 512;
+/// Most elements a page may have; the extractor gives up past this many anyway, so pages over
+/// it are refused before the parser spends time on them.
+pub const MAX_ELEMENTS: usize = 100_000;
+
+/// What the pass found, up to the point where a limit was passed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    pub depth: usize,
+    pub elements: usize,
+}
+
+impl Shape {
+    /// Why the page is refused, if it is.
+    pub fn refusal(&self) -> Option<String> {
+        if self.depth > MAX_DEPTH {
+            Some(format!(
+                "elements nested more than {MAX_DEPTH} deep (parsing it would take minutes)"
+            ))
+        } else if self.elements > MAX_ELEMENTS {
+            Some(format!("more than {MAX_ELEMENTS} elements"))
+        } else {
+            None
+        }
+    }
+}
+
+/// The page's approximate deepest nesting, stopping as soon as it passes `limit`.
+pub fn nesting_depth(html: &str, limit: usize) -> usize {
+    measure(html, limit, usize::MAX).depth
+}
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "basefont", "bgsound", "frame", "keygen",
+];
+const RAW_TEXT: &[&str] = &[
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
+];
+/// Start tags that close an open `<p>` (in button scope), as the parser's "in body" rules do.
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "header",
+    "hgroup",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "search",
+    "section",
+    "summary",
+    "ul",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "listing",
+    "form",
+    "table",
+    "li",
+    "dd",
+    "dt",
+    "plaintext",
+    "xmp",
+];
+/// Elements that bound the search for an element to close (the parser's "scopes").
+const BUTTON_SCOPE: &[&str] = &[
+    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "button",
+];
+const LIST_SCOPE: &[&str] = &[
+    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "ol", "ul",
+];
+const DEFAULT_SCOPE: &[&str] = &[
+    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template",
+];
+const TABLE_SCOPE: &[&str] = &["html", "table", "template"];
+
+/// Elements that close an open element of the same kind, and the scope the parser looks in.
+fn closes_same(name: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    let lower = name.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "li" => (&["li"], LIST_SCOPE),
+        "dd" | "dt" => (&["dd", "dt"], DEFAULT_SCOPE),
+        // Not `a` or `nobr`: the parser closes those by the adoption agency, which reopens the
+        // formatting elements inside them, so a page of unclosed `<b><i><a>` still nests.
+        "button" => (&["button"], DEFAULT_SCOPE),
+        "td" | "th" => (&["td", "th"], TABLE_SCOPE),
+        "tr" => (&["tr"], TABLE_SCOPE),
+        "thead" | "tbody" | "tfoot" => (&["thead", "tbody", "tfoot"], TABLE_SCOPE),
+        "option" => (&["option"], &["select", "html"]),
+        "optgroup" => (&["optgroup", "option"], &["select", "html"]),
+        "rb" | "rt" | "rp" | "rtc" => (&["rb", "rt", "rp", "rtc"], &["ruby", "html"]),
+        _ => return None,
+    })
+}
+
+/// Close back to the innermost open element named in `targets`, unless a scope boundary comes
+/// first.
+fn close_in_scope(open: &mut Vec<&str>, targets: &[&str], scope: &[&str]) {
+    for pos in (0..open.len()).rev() {
+        if is(targets, open[pos]) {
+            open.truncate(pos);
+            return;
+        }
+        if is(scope, open[pos]) {
+            return;
+        }
+    }
+}
+
+fn is(set: &[&str], name: &str) -> bool {
+    set.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| from + p)
+}
+
+/// Position after the `>` that ends a tag starting at `i`, skipping quoted attribute values.
+fn tag_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut quote = None;
+    while i < b.len() {
+        match (quote, b[i]) {
+            (None, b'"' | b'\'') => quote = Some(b[i]),
+            (Some(q), c) if c == q => quote = None,
+            (None, b'>') => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where the end tag of raw-text element `name` starts, at or after `from`.
+fn raw_text_end(b: &[u8], from: usize, name: &str) -> Option<usize> {
+    let mut at = from;
+    while let Some(p) = find(b, at, b"</") {
+        let rest = &b[p + 2..];
+        if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return Some(p);
+        }
+        at = p + 2;
+    }
+    None
+}
+
+/// The page's approximate deepest nesting and element count, stopping as soon as one passes
+/// its limit.
+pub fn measure(html: &str, max_depth: usize, max_elements: usize) -> Shape {
+    let b = html.as_bytes();
+    let mut open: Vec<&str> = Vec::new();
+    let mut shape = Shape::default();
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
+        i += p + 1;
+        if b[i..].starts_with(b"!--") {
+            match find(b, i + 3, b"-->") {
+                Some(e) => i = e + 3,
+                None => break,
+            }
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
+            .count();
+        if name_len == 0 || !b[start].is_ascii_alphabetic() {
+            // `<!doctype>`, `<?xml>`, or a bare `<` in text.
+            if matches!(b.get(i), Some(b'!' | b'?')) {
+                match tag_end(b, i) {
+                    Some(e) => i = e,
+                    None => break,
+                }
+            }
+            continue;
+        }
+        // Tag names are ASCII, so slicing at these byte offsets stays on char boundaries.
+        let name = &html[start..start + name_len];
+        let Some(end) = tag_end(b, start + name_len) else {
+            break;
+        };
+        i = end;
+        if closing {
+            if let Some(pos) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
+                open.truncate(pos);
+            }
+            continue;
+        }
+        shape.elements += 1;
+        if shape.elements > max_elements {
+            break;
+        }
+        if is(VOID, name) || b[end - 2] == b'/' {
+            continue;
+        }
+        if is(RAW_TEXT, name) {
+            match raw_text_end(b, i, name) {
+                Some(e) => i = e,
+                None => break,
+            }
+            continue;
+        }
+        if is(CLOSES_P, name) {
+            close_in_scope(&mut open, &["p"], BUTTON_SCOPE);
+        }
+        if let Some((targets, scope)) = closes_same(name) {
+            close_in_scope(&mut open, targets, scope);
+        }
+        open.push(name);
+        shape.depth = shape.depth.max(open.len());
+        if shape.depth > max_depth {
+            break;
+        }
+    }
+    shape
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_follows_the_parsers_stack() {
+        assert_eq!(nesting_depth("<html><body><p>hi</p></body></html>", 100), 3);
+        // Void and self-closing elements open nothing; end tags close back to their element.
+        assert_eq!(
+            nesting_depth("<div><img src=x><br/><span><b>x</span></div><div>", 100),
+            3
+        );
+        // Optional end tags close their open sibling.
+        assert_eq!(nesting_depth(&"<li>item ".repeat(1000), 100), 1);
+        assert_eq!(nesting_depth(&"<p>para <p>para".repeat(1000), 100), 1);
+        // Comments, scripts and quoted '>' hide nothing and open nothing.
+        assert_eq!(
+            nesting_depth(
+                "<div title='a>b'><!-- <div><div> --><script>if (a<b) '<div>'</script></div>",
+                100
+            ),
+            1
+        );
+        assert_eq!(nesting_depth("<div>unclosed <!-- comment", 100), 1);
+    }
+
+    #[test]
+    fn deep_pages_stop_the_count_early() {
+        let deep = "<div>".repeat(200_000);
+        assert_eq!(nesting_depth(&deep, MAX_DEPTH), MAX_DEPTH + 1);
+        let tables = "<table><tr><td>".repeat(50_000);
+        assert!(nesting_depth(&tables, MAX_DEPTH) > MAX_DEPTH);
+    }
+
+    #[test]
+    fn element_counts_stop_at_the_limit() {
+        let many = "<span>a</span>".repeat(1000);
+        assert_eq!(measure(&many, 10, usize::MAX).elements, 1000);
+        let m = measure(&many, 10, 100);
+        assert_eq!((m.depth, m.elements), (1, 101));
+        assert!(m.refusal().is_none(), "only the module's own limits refuse");
+        let huge = Shape {
+            depth: 3,
+            elements: MAX_ELEMENTS + 1,
+        };
+        assert!(huge.refusal().unwrap().contains("elements"));
+    }
+
+    #[test]
+    fn implicit_closes_do_not_hide_depth() {
+        // Unclosed formatting elements around links: the parser reopens them inside each link.
+        assert!(nesting_depth(&"<b><i><a href=x>".repeat(10_000), MAX_DEPTH) > MAX_DEPTH);
+        // The parser nests these: each <div> closes the <p>, then sits in the previous <div>.
+        assert!(nesting_depth(&"<p>x<div>".repeat(10_000), MAX_DEPTH) > MAX_DEPTH);
+        // Nested lists and tables nest; siblings do not.
+        assert!(nesting_depth(&"<ul><li>".repeat(10_000), MAX_DEPTH) > MAX_DEPTH);
+        assert_eq!(
+            nesting_depth(&format!("<table>{}", "<tr><td>a<td>b".repeat(1000)), 100),
+            3
+        );
+        assert_eq!(
+            nesting_depth(&format!("<ul>{}", "<li>a".repeat(1000)), 100),
+            2
+        );
+    }
+
+    #[test]
+    fn text_with_angle_brackets_and_broken_tags_is_not_a_tag() {
+        assert_eq!(nesting_depth("a < b and c <3 d <", 10), 0);
+        assert_eq!(nesting_depth("<div attr='never closed", 10), 0);
+        assert_eq!(nesting_depth("<é><ü>", 10), 0);
+    }
+}
