@@ -61,7 +61,7 @@ pub async fn submit(list: &Path, stack: &Stack, wait: Duration) -> Result<()> {
     println!(
         "uploaded {} URLs ({} lines refused) to {}",
         parsed.items.len(),
-        parsed.errors.len(),
+        parsed.refused,
         blobs.locate(&key)
     );
     let Some(table) = stack.table.as_deref() else {

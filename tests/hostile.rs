@@ -333,3 +333,58 @@ fn real_pages_are_far_from_the_complexity_limits() {
     assert!(deepest.0.depth * 4 < shared::htmlguard::MAX_DEPTH);
     assert!(largest.0.elements * 4 < shared::htmlguard::MAX_ELEMENTS);
 }
+
+#[tokio::test]
+async fn hostile_lists_are_refused_naming_the_line_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |list: std::path::PathBuf| {
+        let data = data.clone();
+        async move {
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_datafactory"))
+                .args(["run", list.to_str().unwrap(), "--data-dir"])
+                .arg(&data)
+                .env_remove("DATAFACTORY_DATA_DIR")
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    // One 256 MiB line, then a million copies of one refused URL: nothing usable.
+    let list = dir.path().join("giant.txt");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&list).unwrap());
+        let block = vec![b'a'; 1 << 20];
+        for _ in 0..256 {
+            f.write_all(&block).unwrap();
+        }
+        f.write_all(b"\n").unwrap();
+        for _ in 0..1_000_000 {
+            f.write_all(b"gopher://example.com/x\n").unwrap();
+        }
+    }
+    let out = run(list).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("giant.txt") && stderr.contains("line 1: line too long"),
+        "{stderr}"
+    );
+    let peak = children_peak_rss_mib();
+    eprintln!("peak RSS reading a 256 MiB line: {peak} MiB");
+    assert!(peak < 128, "the giant line was held in memory: {peak} MiB");
+
+    // Binary data named as a list.
+    let bin = dir.path().join("urls.txt");
+    std::fs::write(&bin, [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let out = run(bin).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("binary file"), "{stderr}");
+
+    // Nothing half-written: no job exists for the refused lists.
+    if data.join("state.sqlite").exists() {
+        let state = SqliteState::open(&data.join("state.sqlite")).unwrap();
+        assert!(state.list_jobs().await.unwrap().is_empty());
+    }
+}

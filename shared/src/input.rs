@@ -25,10 +25,17 @@ pub enum InputKind {
 pub struct ParsedInput {
     pub kind: InputKind,
     pub items: Vec<UrlItem>,
+    /// The first [`MAX_KEPT_LINE_ERRORS`] refused lines, with their reasons.
     pub errors: Vec<ItemError>,
+    /// Every refused line, kept or not: a list of a million bad lines must not cost a million
+    /// records in memory.
+    pub refused: u64,
     /// Lines naming a URL already listed (after normalisation).
     pub duplicates: u64,
 }
+
+/// Refused lines kept with their reasons; the rest are only counted.
+pub const MAX_KEPT_LINE_ERRORS: usize = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ListFormat {
@@ -167,6 +174,7 @@ struct Accumulator<'a> {
     seen: HashSet<String>,
     items: Vec<UrlItem>,
     errors: Vec<ItemError>,
+    refused: u64,
     duplicates: u64,
     too_many: bool,
 }
@@ -180,6 +188,7 @@ impl<'a> Accumulator<'a> {
             seen: HashSet::new(),
             items: Vec::new(),
             errors: Vec::new(),
+            refused: 0,
             duplicates: 0,
             too_many: false,
         }
@@ -188,7 +197,7 @@ impl<'a> Accumulator<'a> {
     fn push_file(&mut self, path: &Path, line: u64) {
         match url::Url::from_file_path(path) {
             Ok(u) => self.push_url(u.as_str(), line),
-            Err(()) => self.errors.push(ItemError::new(
+            Err(()) => self.refuse(ItemError::new(
                 path.display().to_string(),
                 "invalid path",
                 "cannot be turned into a file:// URL",
@@ -199,7 +208,7 @@ impl<'a> Accumulator<'a> {
     fn push_url(&mut self, raw: &str, line: u64) {
         let item = format!("line {line}");
         if raw.chars().count() > self.cfg.max_url_length {
-            self.errors.push(ItemError::new(
+            self.refuse(ItemError::new(
                 item,
                 "url too long",
                 format!(
@@ -227,15 +236,19 @@ impl<'a> Accumulator<'a> {
                     line,
                 });
             }
-            Err(rej) => self
-                .errors
-                .push(ItemError::new(item, rej.reason, rej.detail)),
+            Err(rej) => self.refuse(ItemError::new(item, rej.reason, rej.detail)),
         }
     }
 
     fn fail(&mut self, line: u64, reason: &str, detail: impl Into<String>) {
-        self.errors
-            .push(ItemError::new(format!("line {line}"), reason, detail));
+        self.refuse(ItemError::new(format!("line {line}"), reason, detail));
+    }
+
+    fn refuse(&mut self, e: ItemError) {
+        self.refused += 1;
+        if self.errors.len() < MAX_KEPT_LINE_ERRORS {
+            self.errors.push(e);
+        }
     }
 
     fn finish(self, path: &Path) -> Result<ParsedInput> {
@@ -256,32 +269,108 @@ impl<'a> Accumulator<'a> {
                 .unwrap_or_default();
             return Err(Error::input(
                 path,
-                format!(
-                    "no usable URL: {} line(s) refused{first}",
-                    self.errors.len()
-                ),
+                format!("no usable URL: {} line(s) refused{first}", self.refused),
             ));
         }
         Ok(ParsedInput {
             kind: self.kind,
             items: self.items,
             errors: self.errors,
+            refused: self.refused,
             duplicates: self.duplicates,
         })
     }
 }
 
-fn lines_of(path: &Path) -> Result<impl Iterator<Item = (u64, std::io::Result<Vec<u8>>)>> {
+/// Longest line kept in memory: a URL at its longest (4 bytes a character) plus room for a
+/// JSONL record's other fields. A longer line is skipped, not read whole: a list that is one
+/// 500 MB line must not cost 500 MB.
+fn max_line_bytes(cfg: &InputConfig) -> usize {
+    cfg.max_url_length
+        .saturating_mul(4)
+        .saturating_add(64 * 1024)
+}
+
+enum Line {
+    Text(Vec<u8>),
+    TooLong(u64),
+}
+
+/// The lines of a file, numbered from 1, each at most `max` bytes held (see [`Line::TooLong`]).
+fn lines_of(path: &Path, max: usize) -> Result<impl Iterator<Item = (u64, std::io::Result<Line>)>> {
     let f = File::open(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    Ok(BufReader::new(f)
-        .split(b'\n')
-        .enumerate()
-        .map(|(i, l)| (i as u64 + 1, l)))
+    let mut reader = BufReader::new(f);
+    let mut n = 0u64;
+    Ok(std::iter::from_fn(move || {
+        let mut line = Vec::new();
+        let mut len = 0u64;
+        let mut any = false;
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    n += 1;
+                    return Some((n, Err(e)));
+                }
+            };
+            if buf.is_empty() {
+                break;
+            }
+            any = true;
+            let (part, done) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (&buf[..i], Some(i + 1)),
+                None => (buf, None),
+            };
+            len += part.len() as u64;
+            if line.len() + part.len() <= max {
+                line.extend_from_slice(part);
+            }
+            let used = done.unwrap_or(buf.len());
+            reader.consume(used);
+            if done.is_some() {
+                break;
+            }
+        }
+        if !any {
+            return None;
+        }
+        n += 1;
+        let line = if len as usize > max || len > line.len() as u64 {
+            Line::TooLong(len)
+        } else {
+            Line::Text(line)
+        };
+        Some((n, Ok(line)))
+    }))
+}
+
+/// The bytes of a line, or a recorded failure for one too long to hold.
+fn line_bytes(
+    acc: &mut Accumulator,
+    path: &Path,
+    n: u64,
+    line: std::io::Result<Line>,
+) -> Result<Option<Vec<u8>>> {
+    match line.map_err(|e| Error::input(path, format!("line {n}: {e}")))? {
+        Line::Text(t) => Ok(Some(t)),
+        Line::TooLong(len) => {
+            let max = max_line_bytes(acc.cfg);
+            acc.fail(
+                n,
+                "line too long",
+                format!("{len} bytes, more than {max} (input.max_url_length x 4 + 64 KiB)"),
+            );
+            Ok(None)
+        }
+    }
 }
 
 fn read_text_list(path: &Path, acc: &mut Accumulator) -> Result<()> {
-    for (n, line) in lines_of(path)? {
-        let line = line.map_err(|e| Error::input(path, format!("line {n}: {e}")))?;
+    for (n, line) in lines_of(path, max_line_bytes(acc.cfg))? {
+        let Some(line) = line_bytes(acc, path, n, line)? else {
+            continue;
+        };
         let Ok(text) = std::str::from_utf8(&line) else {
             acc.fail(n, "invalid utf-8", "line is not UTF-8 text");
             continue;
@@ -296,8 +385,10 @@ fn read_text_list(path: &Path, acc: &mut Accumulator) -> Result<()> {
 }
 
 fn read_jsonl_list(path: &Path, acc: &mut Accumulator) -> Result<()> {
-    for (n, line) in lines_of(path)? {
-        let line = line.map_err(|e| Error::input(path, format!("line {n}: {e}")))?;
+    for (n, line) in lines_of(path, max_line_bytes(acc.cfg))? {
+        let Some(line) = line_bytes(acc, path, n, line)? else {
+            continue;
+        };
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -317,6 +408,19 @@ fn read_jsonl_list(path: &Path, acc: &mut Accumulator) -> Result<()> {
 }
 
 fn read_csv_list(path: &Path, acc: &mut Accumulator) -> Result<()> {
+    // The CSV reader holds a whole record in memory, so a file with a giant line is refused
+    // before it is parsed (a quoted field may span lines, so lines cannot be skipped one by one).
+    let max = max_line_bytes(acc.cfg);
+    for (n, line) in lines_of(path, max)? {
+        if let Line::TooLong(len) =
+            line.map_err(|e| Error::input(path, format!("line {n}: {e}")))?
+        {
+            return Err(Error::input(
+                path,
+                format!("line {n} is {len} bytes, more than {max}: not a URL list"),
+            ));
+        }
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
@@ -383,6 +487,42 @@ mod tests {
         assert_eq!(got.errors[0].item, "line 5");
         assert_eq!(got.errors[0].reason, "unsupported scheme");
         assert_eq!(got.errors[1].reason, "invalid url");
+    }
+
+    #[test]
+    fn giant_lines_are_skipped_not_held_and_duplicates_cost_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let cfg = InputConfig::default();
+        let giant = "x".repeat(20 << 20);
+        let mut list = format!("https://a.org/1\n{giant}\nhttps://a.org/2");
+        list.push_str(&"\nhttps://a.org/1".repeat(200_000));
+        let p = write(&d, "l.txt", list.as_bytes());
+        let got = read_input(&p, &cfg, false).unwrap();
+        assert_eq!(got.items.len(), 2);
+        assert_eq!(got.duplicates, 200_000);
+        assert_eq!(got.refused, 1);
+        assert_eq!(got.errors.len(), 1);
+        assert_eq!(got.errors[0].item, "line 2");
+        assert_eq!(got.errors[0].reason, "line too long");
+        // The same in JSON lines; in CSV the file is refused, naming the line.
+        let jsonl = format!("{{\"url\": \"https://a.org/1\"}}\n{{\"url\": \"{giant}\"}}\n");
+        let p = write(&d, "l.jsonl", jsonl.as_bytes());
+        let got = read_input(&p, &cfg, false).unwrap();
+        assert_eq!(
+            (got.items.len(), got.errors[0].reason.as_str()),
+            (1, "line too long")
+        );
+        let csv = format!("url\nhttps://a.org/1\n\"{giant}\"\n");
+        let p = write(&d, "l.csv", csv.as_bytes());
+        let err = read_input(&p, &cfg, false).unwrap_err().to_string();
+        assert!(err.contains("l.csv") && err.contains("line 3 is"), "{err}");
+        // A last line without a newline, CRLF endings and a BOM are ordinary.
+        let p = write(
+            &d,
+            "crlf.txt",
+            b"\xef\xbb\xbfhttps://a.org/1\r\nhttps://a.org/2",
+        );
+        assert_eq!(read_input(&p, &cfg, false).unwrap().items.len(), 2);
     }
 
     #[test]

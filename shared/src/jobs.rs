@@ -81,9 +81,7 @@ pub async fn find_or_create(ctx: &StageContext, req: JobRequest<'_>) -> Result<(
     }
     let mut report = ShardReport::default();
     report.stats.add("urls", items.len() as u64);
-    report
-        .stats
-        .add("lines_refused", req.parsed.errors.len() as u64);
+    report.stats.add("lines_refused", req.parsed.refused);
     report.stats.add("duplicate_urls", req.parsed.duplicates);
     for e in &req.parsed.errors {
         report.fail(e.clone());

@@ -535,7 +535,7 @@ pub async fn submit(
         status: job.status,
         urls: job.urls,
         shards: job.shards,
-        lines_refused: sub.parsed.errors.len() as u64,
+        lines_refused: sub.parsed.refused,
         execution: None,
         duplicate: false,
     };
