@@ -229,6 +229,7 @@ impl Generator {
                         LlmErrorKind::Server => "llm: server error",
                         LlmErrorKind::Timeout => "llm: timeout",
                         LlmErrorKind::Connect => "llm: connect error",
+                        LlmErrorKind::BadResponse => "llm: invalid response",
                         _ => "llm: bad request",
                     };
                     return Ok(Err(Unanswered {

@@ -167,8 +167,10 @@ pub enum LlmErrorKind {
     UnsupportedFormat,
     /// 401/403: the key is wrong; no retry will help.
     Auth,
-    /// Other 4xx or an unreadable response.
+    /// Other 4xx: the server refused the request.
     Invalid,
+    /// A 2xx whose body is not a chat completion (not JSON, no content, too large).
+    BadResponse,
 }
 
 #[derive(Clone, Debug)]

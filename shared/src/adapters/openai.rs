@@ -122,7 +122,7 @@ impl Llm for OpenAiClient {
             match resp.chunk().await {
                 Ok(Some(c)) => {
                     if body.len() + c.len() > MAX_ANSWER_BYTES {
-                        return Err(err(LlmErrorKind::Invalid, "answer larger than 8 MiB"));
+                        return Err(err(LlmErrorKind::BadResponse, "answer larger than 8 MiB"));
                     }
                     body.extend_from_slice(&c);
                 }
@@ -167,14 +167,14 @@ impl Llm for OpenAiClient {
         }
         let v: Value = serde_json::from_slice(&body).map_err(|e| {
             err(
-                LlmErrorKind::Invalid,
+                LlmErrorKind::BadResponse,
                 format!("response is not JSON: {e}: {snippet}"),
             )
         })?;
         let choice = &v["choices"][0];
         let content = choice["message"]["content"].as_str().ok_or_else(|| {
             err(
-                LlmErrorKind::Invalid,
+                LlmErrorKind::BadResponse,
                 format!("no choices[0].message.content: {snippet}"),
             )
         })?;
