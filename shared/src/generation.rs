@@ -6,6 +6,7 @@
 //! servers that lack them, and its answer validated against the template's schema, with a
 //! bounded number of new attempts when it is not valid. Used by the Factory and the judge.
 
+use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,9 +20,7 @@ use tokio::sync::Semaphore;
 use crate::config::LlmConfig;
 use crate::error::{Error, Result};
 use crate::model::StageStats;
-use crate::ports::{
-    ChatAnswer, ChatMessage, ChatRequest, Llm, LlmErrorKind, ResponseFormat, StateStore,
-};
+use crate::ports::{ChatMessage, ChatRequest, Llm, LlmErrorKind, ResponseFormat, StateStore};
 use crate::templates::extract_json;
 use crate::text::sha256_hex;
 
@@ -32,6 +31,9 @@ pub struct CachedAnswer {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub model: String,
+    /// The [`Usage::payer`] that paid for it (empty: not recorded).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub paid_by: String,
 }
 
 /// Why one request gave no usable answer (recorded on the chunk or example).
@@ -55,6 +57,13 @@ pub struct Prompt<'a> {
 /// Counters of calls made, cache hits, tokens and cost (micro-USD), shared across tasks.
 #[derive(Default)]
 pub struct Usage {
+    /// Whose report these counters go to (one job's stage and shard; see [`Usage::for_shard`]).
+    /// A cached answer this payer paid for counts as its call, not as a cache hit: the run
+    /// that paid was stopped before it could record the shard's report, so the cost would
+    /// otherwise be recorded nowhere. Empty: every cached answer is a cache hit.
+    pub payer: String,
+    /// Cache keys counted as paid by this payer, so each is counted once.
+    counted: Mutex<HashSet<String>>,
     pub calls: AtomicU64,
     pub cache_hits: AtomicU64,
     pub prompt_tokens: AtomicU64,
@@ -63,6 +72,31 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Counters for one shard of one stage of a job.
+    pub fn for_shard(job: &str, stage: crate::model::Stage, shard: u32) -> Self {
+        Usage {
+            payer: format!("{job}/{}/{shard}", stage.as_str()),
+            ..Usage::default()
+        }
+    }
+
+    /// Whether `key` is counted for the first time by this payer.
+    fn first_count(&self, key: &str) -> bool {
+        self.counted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string())
+    }
+
+    fn add_paid(&self, prompt_tokens: u64, completion_tokens: u64, cost_micro_usd: u64) {
+        self.prompt_tokens
+            .fetch_add(prompt_tokens, Ordering::Relaxed);
+        self.completion_tokens
+            .fetch_add(completion_tokens, Ordering::Relaxed);
+        self.cost_micro_usd
+            .fetch_add(cost_micro_usd, Ordering::Relaxed);
+    }
+
     /// Add these counters to a stage report.
     pub fn drain_into(&self, stats: &mut StageStats) {
         for (name, c) in [
@@ -124,9 +158,9 @@ impl Generator {
         sha256_hex(key.to_string())
     }
 
-    fn cost_micro_usd(&self, a: &ChatAnswer) -> u64 {
+    fn cost_micro_usd(&self, prompt_tokens: u64, completion_tokens: u64) -> u64 {
         self.cfg.prices.get(&self.cfg.model).map_or(0, |p| {
-            (a.prompt_tokens as f64 * p.prompt + a.completion_tokens as f64 * p.completion).round()
+            (prompt_tokens as f64 * p.prompt + completion_tokens as f64 * p.completion).round()
                 as u64
         })
     }
@@ -148,7 +182,20 @@ impl Generator {
             let cached: CachedAnswer =
                 serde_json::from_str(&cached).map_err(|e| Error::json("cached answer", e))?;
             if let Some(v) = extract_json(&cached.content).filter(|v| p.validator.is_valid(v)) {
-                usage.cache_hits.fetch_add(1, Ordering::Relaxed);
+                if !usage.payer.is_empty()
+                    && cached.paid_by == usage.payer
+                    && usage.first_count(&key)
+                {
+                    // Paid for this shard by a run that stopped before recording it.
+                    usage.calls.fetch_add(1, Ordering::Relaxed);
+                    usage.add_paid(
+                        cached.prompt_tokens,
+                        cached.completion_tokens,
+                        self.cost_micro_usd(cached.prompt_tokens, cached.completion_tokens),
+                    );
+                } else {
+                    usage.cache_hits.fetch_add(1, Ordering::Relaxed);
+                }
                 return Ok(Ok(v));
             }
         }
@@ -238,15 +285,11 @@ impl Generator {
                     }));
                 }
             };
-            usage
-                .prompt_tokens
-                .fetch_add(answer.prompt_tokens, Ordering::Relaxed);
-            usage
-                .completion_tokens
-                .fetch_add(answer.completion_tokens, Ordering::Relaxed);
-            usage
-                .cost_micro_usd
-                .fetch_add(self.cost_micro_usd(&answer), Ordering::Relaxed);
+            usage.add_paid(
+                answer.prompt_tokens,
+                answer.completion_tokens,
+                self.cost_micro_usd(answer.prompt_tokens, answer.completion_tokens),
+            );
             let problem = match extract_json(&answer.content) {
                 None if answer.truncated => Unanswered {
                     reason: "llm: truncated",
@@ -263,7 +306,9 @@ impl Generator {
                             prompt_tokens: answer.prompt_tokens,
                             completion_tokens: answer.completion_tokens,
                             model: self.cfg.model.clone(),
+                            paid_by: usage.payer.clone(),
                         };
+                        usage.first_count(&key);
                         let cached =
                             serde_json::to_string(&cached).map_err(|e| Error::json("answer", e))?;
                         state.put_llm_answer(&key, &cached).await?;

@@ -74,7 +74,7 @@ impl Factory {
         chunks: &[Chunk],
         concurrency: usize,
     ) -> Result<(Vec<Example>, ShardReport)> {
-        let usage = Usage::default();
+        let usage = Usage::for_shard(job, Stage::Factory, shard);
         // try_collect stops at the first job-level error (a refused key) instead of sending
         // every remaining chunk to an endpoint that will refuse it too.
         let results: Vec<std::result::Result<Vec<Example>, ItemError>> =

@@ -555,7 +555,7 @@ pub async fn run_shard(
     inspector: &Inspector,
     judge: Option<&Judge>,
 ) -> Result<ShardReport> {
-    let usage = Usage::default();
+    let usage = Usage::for_shard(job, Stage::Inspector, shard);
     // Indices, not `&Example` items: a closure over borrowed items makes the future's lifetime
     // higher-ranked, and rustc then cannot prove it `Send` for the Lambda runtime.
     let scored: Vec<(Checks, Option<f64>, Option<String>)> =

@@ -27,7 +27,8 @@ use crate::stages::{Progress, StageContext, shipper};
 use crate::summary::JobSummary;
 use crate::{jsonl, keys};
 
-/// Shards the Spider may work ahead of the Refiner.
+/// Shards the Spider works on at once, ahead of the Refiner (one more, finished, may wait in
+/// the hand-over channel).
 const SPIDER_AHEAD: usize = 2;
 
 pub struct LocalRunner {
@@ -190,67 +191,87 @@ impl LocalRunner {
         let progress = ctx.progress.clone();
         progress.total(Stage::Spider, parsed.items.len() as u64);
         progress.total(Stage::Refiner, 0);
-        let (mut chunks_total, mut examples_total) = (0u64, 0u64);
 
+        // The Spider runs beside the rest, SPIDER_AHEAD shards at a time, handing each
+        // finished shard over a channel: a stream buffered in this loop would only make
+        // progress while the loop waits on it, not while a shard is refined or generated.
         let spider = &spider;
-        let mut fetched_shards = futures::stream::iter(0..job.shards)
-            .map(|shard| async move { (shard, self.spider_shard(ctx, spider, job, shard).await) })
-            .buffered(SPIDER_AHEAD);
-        let mut refiner_total = 0;
-        while let Some((shard, pages)) = fetched_shards.next().await {
-            let pages = pages?;
-            let fetched = pages
-                .iter()
-                .filter(|p| p.status == crate::model::PageStatus::Fetched)
-                .count() as u64;
-            refiner_total += fetched;
-            progress.total(Stage::Refiner, refiner_total);
-            let chunks = if self
-                .state
-                .shard_done(&job.id, Stage::Refiner, shard)
-                .await?
-            {
-                progress.advance(Stage::Refiner, fetched);
-                None
-            } else {
-                Some(refiner.run_shard(ctx, &job.id, shard, &pages).await?.0)
-            };
-            let Some((factory, inspector, judge)) = &generation else {
-                continue;
-            };
-            let chunks: Vec<Chunk> = match chunks {
-                Some(c) => c,
-                None => ctx.read_records(&keys::chunks(&job.id, shard)).await?,
-            };
-            chunks_total += chunks.len() as u64;
-            progress.total(Stage::Factory, chunks_total);
-            let examples: Vec<Example> = if self
-                .state
-                .shard_done(&job.id, Stage::Factory, shard)
-                .await?
-            {
-                progress.advance(Stage::Factory, chunks.len() as u64);
-                ctx.read_records(&keys::generated(&job.id, shard)).await?
-            } else {
-                factory
-                    .run_shard(ctx, &job.id, shard, &chunks, cfg.llm.concurrency)
-                    .await?
-                    .0
-            };
-            examples_total += examples.len() as u64;
-            progress.total(Stage::Inspector, examples_total);
-            if self
-                .state
-                .shard_done(&job.id, Stage::Inspector, shard)
-                .await?
-            {
-                progress.advance(Stage::Inspector, examples.len() as u64);
-            } else {
-                inspector::run_shard(ctx, &job.id, shard, &examples, inspector, judge.as_ref())
-                    .await?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        let fetch = async move {
+            let mut fetched =
+                futures::stream::iter(0..job.shards)
+                    .map(|shard| async move {
+                        (shard, self.spider_shard(ctx, spider, job, shard).await)
+                    })
+                    .buffered(SPIDER_AHEAD);
+            while let Some(done) = fetched.next().await {
+                if tx.send(done).await.is_err() {
+                    break;
+                }
             }
+        };
+        let process = async {
+            let (mut refiner_total, mut chunks_total, mut examples_total) = (0, 0u64, 0u64);
+            while let Some((shard, pages)) = rx.recv().await {
+                let pages = pages?;
+                let fetched = pages
+                    .iter()
+                    .filter(|p| p.status == crate::model::PageStatus::Fetched)
+                    .count() as u64;
+                refiner_total += fetched;
+                progress.total(Stage::Refiner, refiner_total);
+                let chunks = if self
+                    .state
+                    .shard_done(&job.id, Stage::Refiner, shard)
+                    .await?
+                {
+                    progress.advance(Stage::Refiner, fetched);
+                    None
+                } else {
+                    Some(refiner.run_shard(ctx, &job.id, shard, &pages).await?.0)
+                };
+                let Some((factory, inspector, judge)) = &generation else {
+                    continue;
+                };
+                let chunks: Vec<Chunk> = match chunks {
+                    Some(c) => c,
+                    None => ctx.read_records(&keys::chunks(&job.id, shard)).await?,
+                };
+                chunks_total += chunks.len() as u64;
+                progress.total(Stage::Factory, chunks_total);
+                let examples: Vec<Example> = if self
+                    .state
+                    .shard_done(&job.id, Stage::Factory, shard)
+                    .await?
+                {
+                    progress.advance(Stage::Factory, chunks.len() as u64);
+                    ctx.read_records(&keys::generated(&job.id, shard)).await?
+                } else {
+                    factory
+                        .run_shard(ctx, &job.id, shard, &chunks, cfg.llm.concurrency)
+                        .await?
+                        .0
+                };
+                examples_total += examples.len() as u64;
+                progress.total(Stage::Inspector, examples_total);
+                if self
+                    .state
+                    .shard_done(&job.id, Stage::Inspector, shard)
+                    .await?
+                {
+                    progress.advance(Stage::Inspector, examples.len() as u64);
+                } else {
+                    inspector::run_shard(ctx, &job.id, shard, &examples, inspector, judge.as_ref())
+                        .await?;
+                }
+            }
+            Ok::<(), Error>(())
+        };
+        // Stop fetching as soon as processing fails; once fetching is done, finish processing.
+        match futures::future::select(std::pin::pin!(fetch), std::pin::pin!(process)).await {
+            futures::future::Either::Left(((), process)) => process.await?,
+            futures::future::Either::Right((processed, _)) => processed?,
         }
-        drop(fetched_shards);
         progress.finish(Stage::Spider);
         progress.finish(Stage::Refiner);
         // In corpus mode these saw nothing; the progress display says why.
