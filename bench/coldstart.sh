@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 cargo build --release -p trigger -p spider -p refiner -p factory -p inspector -p shipper -p api >&2
 bash tests/aws/emulator.sh >&2
-export AWS_ENDPOINT_URL=http://127.0.0.1:${DATAFACTORY_TEST_MOTO_PORT:-45001}
+export AWS_ENDPOINT_URL=http://127.0.0.1:${DATAFACTORY_TEST_MOTO_PORT:-24501}
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 # The time of the 0.2 s wait before spawning is not counted (the clock starts at spawn).
 "$root/target/aws-emulator/venv/bin/python" bench/coldstart.py "${1:-5}"

@@ -13,9 +13,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 STATE="$root/target/aws-emulator"
 VENV="$STATE/venv"
-MOTO=${DATAFACTORY_TEST_MOTO_PORT:-45001}
-ROUTER=${DATAFACTORY_TEST_ROUTER_PORT:-45000}
-LAMBDA=${DATAFACTORY_TEST_LAMBDA_PORT:-45002}
+# Below Linux's ephemeral range (32768-60999): a port in it can be taken as the source port of
+# any outgoing connection on the machine, and then a server cannot bind it.
+MOTO=${DATAFACTORY_TEST_MOTO_PORT:-24501}
+ROUTER=${DATAFACTORY_TEST_ROUTER_PORT:-24500}
+LAMBDA=${DATAFACTORY_TEST_LAMBDA_PORT:-24502}
 mkdir -p "$STATE"
 
 up() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$1/moto-api/" ; }

@@ -17,7 +17,7 @@ pub fn endpoint() -> String {
         panic!(
             "AWS_ENDPOINT_URL is not set: run the tests with `cargo nextest run` (its setup \
              script starts moto server), or start it with `bash tests/aws/emulator.sh` and \
-             export AWS_ENDPOINT_URL=http://127.0.0.1:45001"
+             export AWS_ENDPOINT_URL=http://127.0.0.1:24501"
         )
     })
 }
