@@ -10,6 +10,7 @@
 # Environment:
 #   FUZZ_SANITIZER  address (default) or none: `cargo fuzz --sanitizer`
 #   FUZZ_CMIN=1     minimise each target's corpus with `cargo fuzz cmin` after its run
+#   FUZZ_EXTRA_FLAGS  more libFuzzer flags for every target, e.g. "-max_len=4096"
 #
 # Corpora live in fuzz/corpus/<target>/ (kept in git), crash/timeout/oom artifacts in
 # fuzz/artifacts/<target>/, full libFuzzer logs in fuzz/logs/ (ignored), and a results table is
@@ -42,6 +43,8 @@ export RUSTC_BOOTSTRAP=1
 
 # Same flags for every target: a unit taking >10 s is a hang, >2 GiB RSS is a blow-up.
 libfuzzer_flags=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+# shellcheck disable=SC2206 # word splitting wanted
+[ -n "${FUZZ_EXTRA_FLAGS:-}" ] && libfuzzer_flags+=(${FUZZ_EXTRA_FLAGS})
 
 cd "$here"
 # Build every target first, then run the binaries: one consistent snapshot of shared/ for the
@@ -53,6 +56,12 @@ for t in "${targets[@]}"; do
     cargo fuzz build --sanitizer "$sanitizer" "$t"
 done
 bin_dir=$here/target/$(rustc -vV | sed -n 's/^host: //p')/release
+# What was built: the commit, and whether shared/ had uncommitted changes at build time.
+built_from="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+if ! git -C "$root" diff --quiet HEAD -- shared 2>/dev/null ||
+    [ -n "$(git -C "$root" ls-files --others --exclude-standard -- shared 2>/dev/null)" ]; then
+    built_from="$built_from + uncommitted changes in shared/"
+fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_odr_violation=0
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -112,10 +121,8 @@ done
 {
     [ -s "$results" ] || printf '# Fuzzing results %s\n' "$(date -u +%F)"
     printf '\n## Run %s\n\n' "$stamp"
-    printf 'Commit %s%s; %s; sanitizer `%s`; libFuzzer flags `%s`%s.\n\n' \
-        "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
-        "$(git -C "$root" diff --quiet HEAD -- shared 2>/dev/null || echo ' (shared/ modified)')" \
-        "$(rustc --version)" "$sanitizer" "${libfuzzer_flags[*]}" \
+    printf 'Built from %s; %s; sanitizer `%s`; libFuzzer flags `%s`%s.\n\n' \
+        "$built_from" "$(rustc --version)" "$sanitizer" "${libfuzzer_flags[*]}" \
         "$([ "${FUZZ_CMIN:-0}" = 1 ] && echo '; corpora minimised with cargo fuzz cmin after each run')"
     echo '| target | seconds | executions | exec/s | corpus files | corpus bytes | new artifacts | peak RSS MB | status |'
     echo '|---|---:|---:|---:|---|---:|---:|---:|---|'
