@@ -332,6 +332,12 @@ fn real_pages_are_far_from_the_complexity_limits() {
     eprintln!("deepest corpus page: {deepest:?}; largest: {largest:?}");
     assert!(deepest.0.depth * 4 < shared::htmlguard::MAX_DEPTH);
     assert!(largest.0.elements * 4 < shared::htmlguard::MAX_ELEMENTS);
+    let busiest = shapes
+        .iter()
+        .map(|(s, _)| s.depth * s.elements)
+        .max()
+        .unwrap();
+    assert!(busiest * 20 < shared::htmlguard::MAX_WORK, "{busiest}");
 }
 
 #[tokio::test]
