@@ -323,15 +323,10 @@ fn local_context(dir: &Path) -> StageContext {
     }
 }
 
-/// Run a job shard by shard through the task handlers, as the state machine does.
-async fn run_tasks(
-    ctx: &StageContext,
-    list: &Path,
-    cfg: &shared::JobConfig,
-    llm: Option<Arc<dyn shared::ports::Llm>>,
-) -> JobRecord {
+/// The job for a list, as the trigger and the API create it.
+async fn create_job(ctx: &StageContext, list: &Path, cfg: &shared::JobConfig) -> JobRecord {
     let parsed = shared::input::read_input(list, &cfg.input, false).unwrap();
-    let (job, _) = shared::jobs::find_or_create(
+    shared::jobs::find_or_create(
         ctx,
         shared::jobs::JobRequest {
             source: "test".into(),
@@ -341,7 +336,18 @@ async fn run_tasks(
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .0
+}
+
+/// Run a job shard by shard through the task handlers, as the state machine does.
+async fn run_tasks(
+    ctx: &StageContext,
+    list: &Path,
+    cfg: &shared::JobConfig,
+    llm: Option<Arc<dyn shared::ports::Llm>>,
+) -> JobRecord {
+    let job = create_job(ctx, list, cfg).await;
     for shard in 0..job.shards {
         let t = ShardTask {
             job_id: job.id.clone(),
@@ -579,18 +585,7 @@ async fn concurrent_duplicate_tasks_do_the_work_once() {
 
     let stack = TestStack::create("twice");
     let ctx = stack.context().await;
-    let parsed = shared::input::read_input(&list, &cfg.input, false).unwrap();
-    let (job, _) = shared::jobs::find_or_create(
-        &ctx,
-        shared::jobs::JobRequest {
-            source: "test".into(),
-            config: &cfg,
-            parsed: &parsed,
-            salt: "",
-        },
-    )
-    .await
-    .unwrap();
+    let job = create_job(&ctx, &list, &cfg).await;
     for shard in 0..job.shards {
         let t = ShardTask {
             job_id: job.id.clone(),
@@ -655,18 +650,7 @@ async fn a_failed_shard_is_recorded_and_the_others_still_ship() {
     cfg.input.shard_size = 4;
     let stack = TestStack::create("fail");
     let ctx = stack.context().await;
-    let parsed = shared::input::read_input(&list, &cfg.input, false).unwrap();
-    let (job, _) = shared::jobs::find_or_create(
-        &ctx,
-        shared::jobs::JobRequest {
-            source: "t".into(),
-            config: &cfg,
-            parsed: &parsed,
-            salt: "",
-        },
-    )
-    .await
-    .unwrap();
+    let job = create_job(&ctx, &list, &cfg).await;
     assert_eq!(job.shards, 2);
     let t0 = ShardTask {
         job_id: job.id.clone(),

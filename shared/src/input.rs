@@ -336,7 +336,8 @@ fn lines_of(path: &Path, max: usize) -> Result<impl Iterator<Item = (u64, std::i
             return None;
         }
         n += 1;
-        let line = if len as usize > max || len > line.len() as u64 {
+        // Parts are kept only while the line fits, so a longer line is one with bytes left out.
+        let line = if len > line.len() as u64 {
             Line::TooLong(len)
         } else {
             Line::Text(line)
