@@ -301,6 +301,7 @@ pub async fn export(
     data_dir: &Path,
     formats: &[String],
     min_score: Option<f64>,
+    min_rating: Option<u8>,
 ) -> Result<()> {
     let runner = LocalRunner::open(data_dir)?;
     let job = find_job(runner.state.as_ref(), job).await?;
@@ -332,6 +333,7 @@ pub async fn export(
         }
         opts.min_score = m;
     }
+    opts.min_rating = min_rating;
     let manifest = shared::adapters::local::runner::reexport(
         &runner,
         &job,
@@ -344,6 +346,19 @@ pub async fn export(
         .locate(&shared::keys::export_prefix(&job.id, manifest.version));
     for (split, info) in &manifest.splits {
         println!("{split}: {} records", info.records);
+    }
+    if let Some(r) = manifest.reviews.as_ref().filter(|r| r.reviewed > 0) {
+        println!(
+            "reviews: {} reviewed, {} rejected left out, {} shipped rewritten, {} approved over the Inspector{}",
+            r.reviewed,
+            r.rejected,
+            r.rewritten,
+            r.approved_over_inspector,
+            r.min_rating.map_or(String::new(), |m| format!(
+                ", {} under rating {m} left out",
+                r.below_min_rating
+            ))
+        );
     }
     println!("export: {path}");
     Ok(())

@@ -3,6 +3,8 @@
 mod cloud;
 mod commands;
 mod progress;
+mod review;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -91,9 +93,52 @@ enum Command {
         /// (Parquet and JSONL are always written).
         #[arg(long = "format", value_name = "FORMAT")]
         formats: Vec<String>,
-        /// Export only examples with at least this Inspector score.
+        /// Export only examples with at least this Inspector score (a reviewer's approval
+        /// outranks it).
         #[arg(long)]
         min_score: Option<f64>,
+        /// Export only examples a reviewer rated at least this, 1-10; unrated ones are left
+        /// out. Rejected examples never ship; rewritten ones ship rewritten.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=10))]
+        min_rating: Option<u8>,
+    },
+    /// The dashboard and the JSON API over a data dir, in the browser: watch jobs, look at
+    /// quality, review examples, export. Jobs submitted there run in this process.
+    Serve {
+        #[command(flatten)]
+        data: DataDir,
+        /// Address to listen on. A non-loopback address needs --token.
+        #[arg(long, default_value = "127.0.0.1:8700")]
+        bind: std::net::SocketAddr,
+        /// Require `Authorization: Bearer <TOKEN>` on every API call.
+        #[arg(long, env = "DATAFACTORY_SERVE_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Let jobs submitted here fetch loopback, private and link-local addresses.
+        #[arg(long)]
+        allow_private_network: bool,
+    },
+    /// Review a job's examples in the terminal: rate 1-10, approve, reject, rewrite.
+    Review {
+        /// Job id (or a unique prefix of it).
+        job: String,
+        #[command(flatten)]
+        data: DataDir,
+        /// Which examples: all, unreviewed, unrated, below, failed, approved, rejected,
+        /// rewritten.
+        #[arg(long, default_value = "unreviewed")]
+        filter: String,
+        /// Order: pipeline, score, -score, rating, -rating.
+        #[arg(long, default_value = "pipeline", allow_hyphen_values = true)]
+        sort: String,
+        /// Score under which `--filter below` shows an example (default: the job's threshold).
+        #[arg(long)]
+        threshold: Option<f64>,
+        /// With `--filter failed`: examples whose score on this check is under 0.5.
+        #[arg(long)]
+        check: Option<String>,
+        /// Your name on the reviews (default: $USER).
+        #[arg(long)]
+        reviewer: Option<String>,
     },
     /// Extract main text from saved pages: one JSON line per input.
     Extract {
@@ -199,7 +244,36 @@ fn main() -> ExitCode {
                 data,
                 formats,
                 min_score,
-            } => commands::export(&job, &data.path, &formats, min_score).await,
+                min_rating,
+            } => commands::export(&job, &data.path, &formats, min_score, min_rating).await,
+            Command::Serve {
+                data,
+                bind,
+                token,
+                allow_private_network,
+            } => serve::serve(&data.path, bind, token, allow_private_network).await,
+            Command::Review {
+                job,
+                data,
+                filter,
+                sort,
+                threshold,
+                check,
+                reviewer,
+            } => {
+                review::review(
+                    &job,
+                    &data.path,
+                    review::Options {
+                        filter,
+                        sort,
+                        threshold,
+                        check,
+                        reviewer,
+                    },
+                )
+                .await
+            }
             Command::Extract { files } => commands::extract(&files),
             Command::Jobs {
                 data,

@@ -228,6 +228,45 @@ async fn state_store_contract(state: &dyn StateStore) {
         1,
         "{tries:?}"
     );
+
+    // Reviews: per job and example, replaced whole, deleted when emptied, listed per job.
+    let review = |id: &str, rating: Option<u8>| shared::model::Review {
+        example_id: id.into(),
+        rating,
+        decision: None,
+        rewrite: Some(format!("rewrite of {id}, with \"quotes\" and ünïcode")),
+        reviewer: "ann".into(),
+        updated_at: "2026-11-29T00:00:00Z".into(),
+    };
+    assert_eq!(state.get_review(&job.id, "e1").await.unwrap(), None);
+    state
+        .put_review(&job.id, &review("e1", Some(3)))
+        .await
+        .unwrap();
+    state
+        .put_review(&job.id, &review("e2", None))
+        .await
+        .unwrap();
+    state
+        .put_review(&other.id, &review("e1", Some(9)))
+        .await
+        .unwrap();
+    state
+        .put_review(&job.id, &review("e1", Some(7)))
+        .await
+        .unwrap();
+    assert_eq!(
+        state.get_review(&job.id, "e1").await.unwrap(),
+        Some(review("e1", Some(7)))
+    );
+    let all = state.reviews(&job.id).await.unwrap();
+    assert_eq!(all, vec![review("e1", Some(7)), review("e2", None)]);
+    let mut empty = review("e2", None);
+    empty.rewrite = None;
+    state.put_review(&job.id, &empty).await.unwrap();
+    assert_eq!(state.get_review(&job.id, "e2").await.unwrap(), None);
+    assert_eq!(state.reviews(&job.id).await.unwrap().len(), 1);
+    assert_eq!(state.reviews(&other.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -1017,10 +1056,12 @@ async fn the_api_serves_jobs_status_exports_and_refuses_what_it_must() {
     let urls = serve_articles(&site, "/a", 3).await;
     let stack = TestStack::create("api");
     let sm = waiting_state_machine("api").await;
-    let api = Api {
+    // The test site is on loopback; the deployed function refuses that (checked below).
+    let mut api = Api {
         ctx: stack.context().await,
         orchestrator: Arc::new(StepFunctions::new(&sdk_config().await, &sm)),
         bucket: stack.bucket.clone(),
+        allow_private_network: true,
     };
     let mut post = event("api-post-jobs.json");
     let mut cfg = serde_json::to_value(test_config()).unwrap();
@@ -1113,6 +1154,15 @@ async fn the_api_serves_jobs_status_exports_and_refuses_what_it_must() {
     let mut bad = post.clone();
     bad["body"] = json!("x".repeat(shared::handlers::api::MAX_BODY_BYTES + 1));
     assert_eq!(call(&api, bad).await.0, 413);
+    // As deployed: a job that would fetch private addresses is refused, whoever asks.
+    api.allow_private_network = false;
+    let (status, body) = call(&api, post.clone()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("private_network_refused")),
+        "{body}"
+    );
+    api.allow_private_network = true;
     let (status, body) = call(
         &api,
         with_job_id(event("api-get-job.json"), "01jnosuchjob0000000000000000"),

@@ -23,6 +23,10 @@ pub enum Error {
     #[error("job {0} not found")]
     JobNotFound(String),
 
+    /// Something else a caller named (an example, an export version) does not exist.
+    #[error("{0}")]
+    NotFound(String),
+
     /// A duplicate delivery of a task another invocation is working on; retry after `until`.
     #[error("task {task} is in progress elsewhere (lease until {until}, Unix time); retry later")]
     InProgress { task: String, until: i64 },

@@ -335,6 +335,7 @@ mod tests {
             score: 0.75,
             passed: true,
             notes: vec![],
+            review: None,
         }
     }
 

@@ -292,6 +292,9 @@ pub struct ExportManifest {
     /// Template that made the examples (examples exports only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// What people's reviews changed (examples exports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviews: Option<ReviewExportStats>,
     pub config: JobConfig,
 }
 
@@ -398,4 +401,71 @@ pub struct InspectedExample {
     /// Why checks scored low, for humans.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A person's review, in exports only (the Inspector never sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ShippedReview>,
+}
+
+/// A reviewer's decision on an example.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approved,
+    Rejected,
+}
+
+/// What a person said about one example: a rating, a decision and a rewritten response, each
+/// optional. Stored per job and example id; the example itself is never changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub example_id: String,
+    /// 1 (useless) to 10 (perfect).
+    #[serde(default)]
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub decision: Option<Decision>,
+    /// The response the reviewer wants shipped instead of the generated one.
+    #[serde(default)]
+    pub rewrite: Option<String>,
+    pub reviewer: String,
+    pub updated_at: String,
+}
+
+impl Review {
+    /// Nothing is set: the same as no review.
+    pub fn is_empty(&self) -> bool {
+        self.rating.is_none() && self.decision.is_none() && self.rewrite.is_none()
+    }
+}
+
+/// The review as an exported record carries it: the generated response is kept here when the
+/// record ships a rewrite.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippedReview {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_response: Option<String>,
+    pub reviewer: String,
+}
+
+/// What reviews did to one export.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewExportStats {
+    /// Examples with any review.
+    pub reviewed: u64,
+    /// Rejected examples left out.
+    pub rejected: u64,
+    /// Examples shipped with the reviewer's response.
+    pub rewritten: u64,
+    /// Approved examples shipped although the Inspector failed them or they scored under
+    /// `min_score`: a person's approval outranks the automatic checks.
+    pub approved_over_inspector: u64,
+    /// `--min-rating`, when given; unrated examples are then left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rating: Option<u8>,
+    /// Left out for a rating under `min_rating` (or none).
+    pub below_min_rating: u64,
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::error::Result;
-use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
+use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
 
 /// Object storage laid out like the S3 bucket: `jobs/<job>/...`, `exports/<job>/v<N>/...`.
 #[async_trait]
@@ -115,6 +115,13 @@ pub trait StateStore: Send + Sync {
     ) -> Result<Lease>;
     /// Give a lease back; a lease held by someone else (ours expired and was taken) is left.
     async fn release_lease(&self, key: &str, owner: &str) -> Result<()>;
+
+    /// A person's review of one example of a job.
+    async fn get_review(&self, job: &str, example_id: &str) -> Result<Option<Review>>;
+    /// Store a review, replacing the example's earlier one; an empty review deletes it.
+    async fn put_review(&self, job: &str, review: &Review) -> Result<()>;
+    /// Every review of a job.
+    async fn reviews(&self, job: &str) -> Result<Vec<Review>>;
 }
 
 /// One chat message.

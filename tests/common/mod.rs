@@ -266,3 +266,4 @@ pub fn card_front_matter(export_dir: &Path) -> serde_yaml::Value {
 pub mod aws;
 pub mod llm;
 pub mod recording_llm;
+pub mod serve;

@@ -11,6 +11,8 @@ async fn main() -> Result<(), shared::handlers::BoxError> {
         orchestrator: orchestrator(&res).await?,
         bucket: res.bucket.clone(),
         ctx,
+        // A deployed stack fetches public addresses only, whatever a caller asks.
+        allow_private_network: false,
     };
     serve(|event| gateway::handle(&api, event)).await
 }

@@ -1,9 +1,12 @@
-//! The HTTP API: jobs, their status and exports, templates. Transport-neutral: the `api` Lambda
-//! feeds it API Gateway requests; anything else that speaks HTTP can feed it the same way.
+//! The HTTP API: jobs, their status, examples and reviews, exports, templates, cost
+//! estimates, and the dashboard that uses them. Transport-neutral: the `api` Lambda feeds it
+//! API Gateway requests and `datafactory serve` feeds it hyper's; both get the same answers.
 //!
 //! Errors are JSON `{"error": {"code", "message"}}` with stable codes; every route but the
-//! OpenAPI document needs an authenticated principal (API Gateway's authorizer puts it in the
-//! request; the handler checks it is there, so a route left open by mistake still refuses).
+//! OpenAPI document and the dashboard's static files needs an authenticated principal (API
+//! Gateway's authorizer, or `serve`'s token check, puts it in the request; the handler checks
+//! it is there, so a route left open by mistake still refuses). Examples and reviews live in
+//! `api_examples.rs`, exports in `api_exports.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::config::JobConfig;
 use crate::error::Error;
-use crate::input::read_list_bytes;
+use crate::input::{ParsedInput, read_list_bytes};
 use crate::model::{JobRecord, Stage};
 use crate::ports::Orchestrator;
 use crate::stages::StageContext;
@@ -28,7 +31,7 @@ pub const MAX_INLINE_URLS: usize = 10_000;
 const DEFAULT_PAGE: usize = 20;
 const MAX_PAGE: usize = 100;
 /// Presigned export links live this long.
-const LINK_TTL: Duration = Duration::from_secs(3600);
+pub(super) const LINK_TTL: Duration = Duration::from_secs(3600);
 
 /// The OpenAPI document of this API, served at `/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -45,31 +48,60 @@ pub struct Request {
     pub request_id: String,
 }
 
-/// One response: a status and a JSON body.
+/// One response: a status and a JSON body, or a file (`file` set, `body` null).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     pub status: u16,
     pub body: Value,
+    pub file: Option<FileBody>,
+}
+
+/// Bytes to send as they are: an export file or a dashboard asset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileBody {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// Safe to cache for good (content-hashed asset names).
+    pub immutable: bool,
+    /// Offer it as a download under this name.
+    pub download_name: Option<String>,
 }
 
 impl Response {
-    fn ok(body: Value) -> Self {
-        Response { status: 200, body }
+    pub(super) fn ok(body: Value) -> Self {
+        Response::with_status(200, body)
+    }
+
+    pub(super) fn with_status(status: u16, body: Value) -> Self {
+        Response {
+            status,
+            body,
+            file: None,
+        }
+    }
+
+    pub(super) fn file(file: FileBody) -> Self {
+        Response {
+            status: 200,
+            body: Value::Null,
+            file: Some(file),
+        }
     }
 
     pub fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Response {
+        Response::with_status(
             status,
-            body: json!({ "error": { "code": code, "message": message.into() } }),
-        }
+            json!({ "error": { "code": code, "message": message.into() } }),
+        )
     }
 }
 
-fn from_error(e: &Error) -> Response {
+pub(super) fn from_error(e: &Error) -> Response {
     match e {
         Error::JobNotFound(id) => {
             Response::error(404, "job_not_found", format!("job {id} not found"))
         }
+        Error::NotFound(m) => Response::error(404, "not_found", m.clone()),
         Error::Config(m) => Response::error(400, "invalid_config", m.clone()),
         Error::Input { reason, .. } => Response::error(400, "invalid_list", reason.clone()),
         other => {
@@ -97,6 +129,26 @@ pub struct Api {
     pub ctx: StageContext,
     pub orchestrator: Arc<dyn Orchestrator>,
     pub bucket: String,
+    /// Whether jobs may fetch private, loopback or link-local addresses. On, every job gets
+    /// `network.allow_private` (`datafactory serve --allow-private-network`, for one machine).
+    /// Off (AWS), a config asking for it or for `network.allow_cidrs` is refused: such a job
+    /// could reach the VPC or the metadata service.
+    pub allow_private_network: bool,
+}
+
+/// The routes, for the 405 answer: a known path with another method.
+fn known_path(segments: &[&str]) -> bool {
+    matches!(
+        segments,
+        ["jobs"]
+            | ["jobs", _]
+            | ["jobs", _, "quality" | "examples" | "exports"]
+            | ["jobs", _, "examples", _]
+            | ["jobs", _, "examples", _, "review"]
+            | ["jobs", _, "reviews", "stats"]
+            | ["jobs", _, "exports", _]
+            | ["templates" | "formats" | "estimate"]
+    )
 }
 
 impl Api {
@@ -105,6 +157,17 @@ impl Api {
         let method = req.method.to_ascii_uppercase();
         if let ("GET", ["openapi.json"]) = (method.as_str(), segments.as_slice()) {
             return Response::ok(serde_json::from_str(OPENAPI).unwrap_or(Value::Null));
+        }
+        // The dashboard's files hold no data; the data comes through the routes below.
+        if method == "GET"
+            && let Some(a) = super::assets::get(&req.path)
+        {
+            return Response::file(FileBody {
+                content_type: a.content_type,
+                bytes: a.bytes,
+                immutable: a.immutable,
+                download_name: None,
+            });
         }
         if req.principal.as_deref().is_none_or(str::is_empty) {
             return Response::error(
@@ -117,9 +180,23 @@ impl Api {
             ("POST", ["jobs"]) => self.create_job(req).await,
             ("GET", ["jobs"]) => self.list_jobs(req).await,
             ("GET", ["jobs", id]) => self.job(id).await,
+            ("GET", ["jobs", id, "quality"]) => self.quality(id).await,
+            ("GET", ["jobs", id, "examples"]) => self.examples(id, req).await,
+            ("GET", ["jobs", id, "examples", ex]) => self.example(id, ex).await,
+            ("PUT", ["jobs", id, "examples", ex, "review"]) => self.review(id, ex, req).await,
+            ("GET", ["jobs", id, "reviews", "stats"]) => self.review_stats(id).await,
             ("GET", ["jobs", id, "exports"]) => self.exports(id).await,
+            ("POST", ["jobs", id, "exports"]) => self.create_export(id, req).await,
+            ("GET", ["jobs", id, "exports", v]) => self.export_version(id, v).await,
+            ("GET", ["jobs", id, "exports", v, "files", file @ ..]) if !file.is_empty() => {
+                self.export_file(id, v, &file.join("/")).await
+            }
+            ("POST", ["estimate"]) => self.estimate(req).await,
             ("GET", ["templates"]) => templates(),
-            (_, ["jobs"] | ["jobs", _] | ["jobs", _, "exports"] | ["templates"]) => {
+            ("GET", ["formats"]) => Ok(Response::ok(
+                json!({ "formats": crate::config::EXPORT_FORMATS }),
+            )),
+            (_, s) if known_path(s) => {
                 return Response::error(
                     405,
                     "method_not_allowed",
@@ -131,58 +208,78 @@ impl Api {
         result.unwrap_or_else(|e| from_error(&e))
     }
 
-    async fn create_job(&self, req: &Request) -> crate::Result<Response> {
+    /// The body of a request as JSON of type `T`, or the response refusing it.
+    pub(super) fn body<T: serde::de::DeserializeOwned>(
+        req: &Request,
+    ) -> std::result::Result<T, Response> {
         let body = req.body.as_deref().unwrap_or("");
         if body.len() > MAX_BODY_BYTES {
-            return Ok(Response::error(
+            return Err(Response::error(
                 413,
                 "payload_too_large",
                 format!("body is {} bytes, more than {MAX_BODY_BYTES}", body.len()),
             ));
         }
-        let new: NewJob = match serde_json::from_str(body) {
-            Ok(n) => n,
-            Err(e) => {
-                return Ok(Response::error(
-                    400,
-                    "invalid_json",
-                    format!("request body: {e}"),
-                ));
-            }
-        };
-        let mut cfg = match &new.config {
-            Some(v) => match JobConfig::from_json(&v.to_string()) {
-                Ok(c) => c,
-                Err(e) => return Ok(Response::error(400, "invalid_config", e.to_string())),
-            },
+        serde_json::from_str(body)
+            .map_err(|e| Response::error(400, "invalid_json", format!("request body: {e}")))
+    }
+
+    /// The config a new job or an estimate asks for, over the defaults and the server's LLM
+    /// settings, or the response refusing it.
+    fn job_config(&self, given: Option<&Value>) -> std::result::Result<JobConfig, Response> {
+        let mut cfg = match given {
+            Some(v) => JobConfig::from_json(&v.to_string())
+                .map_err(|e| Response::error(400, "invalid_config", e.to_string()))?,
             None => JobConfig::default(),
         };
         cfg.apply_llm_env();
+        if self.allow_private_network {
+            // As `run --allow-private-network`: the operator's word covers every job.
+            cfg.network.allow_private = true;
+        } else if cfg.network.allow_private || !cfg.network.allow_cidrs.is_empty() {
+            return Err(Response::error(
+                403,
+                "private_network_refused",
+                "network.allow_private and network.allow_cidrs are refused by this server: its jobs fetch public addresses only",
+            ));
+        }
+        Ok(cfg)
+    }
+
+    /// The parsed URL list of a `POST /jobs` or `POST /estimate` body and where it came
+    /// from, or the response refusing it.
+    async fn list_of(
+        &self,
+        new: &NewJob,
+        cfg: &JobConfig,
+        req: &Request,
+    ) -> crate::Result<std::result::Result<(ParsedInput, String), Response>> {
+        let refuse = |status, code: &str, msg: String| Ok(Err(Response::error(status, code, msg)));
         let (name, bytes, source) = match (&new.urls, &new.list_key) {
             (Some(urls), None) => {
                 if urls.is_empty() {
-                    return Ok(Response::error(400, "invalid_list", "urls is empty"));
+                    return refuse(400, "invalid_list", "urls is empty".into());
                 }
                 if urls.len() > MAX_INLINE_URLS {
-                    return Ok(Response::error(
+                    return refuse(
                         413,
                         "payload_too_large",
                         format!(
                             "{} URLs inline, more than {MAX_INLINE_URLS}; upload the list and pass list_key",
                             urls.len()
                         ),
-                    ));
+                    );
                 }
                 if let Some((i, _)) = urls
                     .iter()
                     .enumerate()
                     .find(|(_, u)| u.contains(['\n', '\r']))
                 {
-                    return Ok(Response::error(
+                    return refuse(
                         400,
                         "invalid_list",
                         format!("urls[{i}] contains a line break"),
-                    ));
+                    );
                 }
                 (
                     "urls.txt",
@@ -194,52 +291,65 @@ impl Api {
                 let name = key.rsplit('/').next().unwrap_or_default();
                 // The function may read only these prefixes (see infra/template.yaml).
                 if !(key.starts_with("lists/") || key.starts_with(crate::keys::INBOX)) {
-                    return Ok(Response::error(
+                    return refuse(
                         400,
                         "invalid_list",
                         format!("list_key {key:?} must be under lists/ or inbox/"),
-                    ));
+                    );
                 }
                 if key.contains("..") || name.is_empty() {
-                    return Ok(Response::error(
+                    return refuse(
                         400,
                         "invalid_list",
                         format!("list_key {key:?} is not an object key"),
-                    ));
+                    );
                 }
                 let Some(bytes) = self.ctx.blobs.get(key).await? else {
-                    return Ok(Response::error(
+                    return refuse(
                         400,
                         "invalid_list",
                         format!("s3://{}/{key} does not exist", self.bucket),
-                    ));
+                    );
                 };
                 if bytes.len() as u64 > cfg.input.max_file_bytes {
-                    return Ok(Response::error(
+                    return refuse(
                         413,
                         "payload_too_large",
                         format!(
                             "{key} is {} bytes, more than input.max_file_bytes",
                             bytes.len()
                         ),
-                    ));
+                    );
                 }
                 (name, bytes, format!("s3://{}/{key}", self.bucket))
             }
             _ => {
-                return Ok(Response::error(
+                return refuse(
                     400,
                     "invalid_request",
-                    "give exactly one of urls and list_key",
-                ));
+                    "give exactly one of urls and list_key".into(),
+                );
             }
         };
-        let parsed = match read_list_bytes(name, &bytes, &cfg.input) {
+        match read_list_bytes(name, &bytes, &cfg.input) {
+            Ok(parsed) => Ok(Ok((parsed, source))),
+            Err(Error::Input { reason, .. }) => refuse(400, "invalid_list", reason),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create_job(&self, req: &Request) -> crate::Result<Response> {
+        let new: NewJob = match Self::body(req) {
+            Ok(n) => n,
+            Err(refusal) => return Ok(refusal),
+        };
+        let cfg = match self.job_config(new.config.as_ref()) {
+            Ok(c) => c,
+            Err(refusal) => return Ok(refusal),
+        };
+        let (parsed, source) = match self.list_of(&new, &cfg, req).await? {
             Ok(p) => p,
-            Err(Error::Input { reason, .. }) => {
-                return Ok(Response::error(400, "invalid_list", reason));
-            }
-            Err(e) => return Err(e),
+            Err(refusal) => return Ok(refusal),
         };
         let submitted = tasks::submit(
             &self.ctx,
@@ -254,9 +364,32 @@ impl Api {
         .await?;
         let mut body = serde_json::to_value(&submitted).map_err(|e| Error::json("response", e))?;
         body["links"] = json!({ "self": format!("/jobs/{}", submitted.job_id), "exports": format!("/jobs/{}/exports", submitted.job_id) });
-        body["refused"] = serde_json::to_value(parsed.errors.iter().take(20).collect::<Vec<_>>())
-            .map_err(|e| Error::json("response", e))?;
-        Ok(Response { status: 202, body })
+        body["refused"] = refused(&parsed)?;
+        Ok(Response::with_status(202, body))
+    }
+
+    /// What a job would cost, before it is submitted: same body as `POST /jobs`.
+    async fn estimate(&self, req: &Request) -> crate::Result<Response> {
+        let new: NewJob = match Self::body(req) {
+            Ok(n) => n,
+            Err(refusal) => return Ok(refusal),
+        };
+        let cfg = match self.job_config(new.config.as_ref()) {
+            Ok(c) => c,
+            Err(refusal) => return Ok(refusal),
+        };
+        let (parsed, _) = match self.list_of(&new, &cfg, req).await? {
+            Ok(p) => p,
+            Err(refusal) => return Ok(refusal),
+        };
+        let seen = crate::estimate::observe(self.ctx.state.as_ref()).await?;
+        let est = crate::estimate::estimate(&cfg, parsed.items.len() as u64, &seen);
+        Ok(Response::ok(json!({
+            "urls": parsed.items.len(),
+            "lines_refused": parsed.refused,
+            "refused": refused(&parsed)?,
+            "estimate": est,
+        })))
     }
 
     async fn list_jobs(&self, req: &Request) -> crate::Result<Response> {
@@ -289,10 +422,37 @@ impl Api {
         let next = (start + page.len() < jobs.len())
             .then(|| page.last().map(|j| j.id.clone()))
             .flatten();
-        Ok(Response::ok(json!({
-            "jobs": page.iter().map(|j| job_brief(j)).collect::<Vec<_>>(),
-            "next_cursor": next,
-        })))
+        let mut rows = Vec::with_capacity(page.len());
+        for j in page {
+            rows.push(self.job_row(j).await?);
+        }
+        Ok(Response::ok(json!({ "jobs": rows, "next_cursor": next })))
+    }
+
+    /// A job as the jobs list shows it: the record, progress per stage and the totals.
+    async fn job_row(&self, j: &JobRecord) -> crate::Result<Value> {
+        let stats = self.ctx.state.stage_stats(&j.id).await?;
+        let done = self.ctx.state.shards_done(&j.id).await?;
+        let get = |s: Stage, c: &str| stats.get(&s).map_or(0, |st| st.get(c));
+        let mut row = job_brief(j);
+        row["progress"] = json!({
+            "shards_total": j.shards,
+            "shards_done": Stage::ALL
+                .iter()
+                .filter(|s| **s != Stage::Input)
+                .map(|s| (s.as_str(), done.get(s).copied().unwrap_or(0)))
+                .collect::<BTreeMap<_, _>>(),
+        });
+        row["totals"] = json!({
+            "pages_fetched": get(Stage::Spider, "fetched"),
+            "documents_kept": get(Stage::Refiner, "documents_kept"),
+            "chunks": get(Stage::Refiner, "chunks"),
+            "examples": get(Stage::Factory, "examples"),
+            "passed": get(Stage::Inspector, "passed"),
+            "exported": get(Stage::Shipper, "records"),
+            "cost_usd": (get(Stage::Factory, "cost_micro_usd") + get(Stage::Inspector, "cost_micro_usd")) as f64 / 1e6,
+        });
+        Ok(row)
     }
 
     async fn job(&self, id: &str) -> crate::Result<Response> {
@@ -313,40 +473,18 @@ impl Api {
         let factory = summary.counter(Stage::Factory, "cost_micro_usd");
         let inspector = summary.counter(Stage::Inspector, "cost_micro_usd");
         Ok(Response::ok(json!({
-            "job": job_brief(&job),
+            "job": self.job_row(&job).await?,
             "config": job.config,
             "stages": stages,
             "cost_usd": { "llm": (factory + inspector) as f64 / 1e6 },
         })))
     }
+}
 
-    async fn exports(&self, id: &str) -> crate::Result<Response> {
-        let job = crate::jobs::find_job(self.ctx.state.as_ref(), id).await?;
-        let prefix = format!("exports/{}/", job.id);
-        let mut versions: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
-        for key in self.ctx.blobs.list(&prefix).await? {
-            let rest = &key[prefix.len()..];
-            let Some((v, file)) = rest.split_once('/') else {
-                continue;
-            };
-            let Some(n) = v.strip_prefix('v').and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
-            };
-            let url = self.ctx.blobs.download_url(&key, LINK_TTL).await?;
-            versions
-                .entry(n)
-                .or_default()
-                .push(json!({ "file": file, "key": key, "url": url }));
-        }
-        let versions: Vec<Value> = versions
-            .into_iter()
-            .rev()
-            .map(|(v, files)| json!({ "version": v, "files": files }))
-            .collect();
-        Ok(Response::ok(
-            json!({ "job_id": job.id, "status": job.status, "expires_in_s": LINK_TTL.as_secs(), "versions": versions }),
-        ))
-    }
+/// The first refused lines of a list, with their reasons.
+fn refused(parsed: &ParsedInput) -> crate::Result<Value> {
+    serde_json::to_value(parsed.errors.iter().take(20).collect::<Vec<_>>())
+        .map_err(|e| Error::json("response", e))
 }
 
 fn job_brief(j: &JobRecord) -> Value {

@@ -3,7 +3,7 @@
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::HeaderValue;
-use aws_lambda_events::http::header::CONTENT_TYPE;
+use aws_lambda_events::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use base64::Engine as _;
 
 use super::api::{self, Api, MAX_BODY_BYTES};
@@ -75,14 +75,51 @@ pub fn request(req: &ApiGatewayV2httpRequest) -> std::result::Result<api::Reques
     })
 }
 
+/// Lambda's synchronous response limit is 6 MB, base64 included; larger files go through the
+/// presigned links that `/jobs/{id}/exports` gives out.
+const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
 pub fn response(resp: api::Response) -> ApiGatewayV2httpResponse {
+    let resp = match &resp.file {
+        Some(f) if f.bytes.len() > MAX_FILE_BYTES => api::Response::error(
+            413,
+            "file_too_large",
+            "the file is larger than a Lambda response can carry; download it through its link in /jobs/{id}/exports",
+        ),
+        _ => resp,
+    };
     let mut out = ApiGatewayV2httpResponse {
         status_code: i64::from(resp.status),
-        body: Some(Body::Text(resp.body.to_string())),
         ..Default::default()
     };
-    out.headers
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    match resp.file {
+        Some(f) => {
+            out.body = Some(Body::Text(
+                base64::engine::general_purpose::STANDARD.encode(&f.bytes),
+            ));
+            out.is_base64_encoded = true;
+            if let Ok(v) = HeaderValue::from_str(&f.content_type) {
+                out.headers.insert(CONTENT_TYPE, v);
+            }
+            let cache = if f.immutable {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            out.headers
+                .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+            if let Some(name) = f.download_name
+                && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            {
+                out.headers.insert(CONTENT_DISPOSITION, v);
+            }
+        }
+        None => {
+            out.body = Some(Body::Text(resp.body.to_string()));
+            out.headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+    }
     out
 }
 

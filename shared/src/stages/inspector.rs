@@ -222,6 +222,7 @@ impl Inspector {
             score,
             passed,
             notes,
+            review: None,
         }
     }
 

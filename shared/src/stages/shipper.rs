@@ -22,10 +22,11 @@ use parquet::schema::parser::parse_message_type;
 use crate::error::{Error, Result};
 use crate::formats::{Format, FormatWriter};
 use crate::model::{
-    Chunk, CorpusRecord, ExportManifest, InspectedExample, JobRecord, QualityStats, ShardReport,
-    SplitInfo, Stage, StageStats,
+    Chunk, CorpusRecord, ExportManifest, InspectedExample, JobRecord, QualityStats,
+    ReviewExportStats, ShardReport, SplitInfo, Stage, StageStats,
 };
 use crate::ports::{Claim, rfc3339};
+use crate::reviews::{self, Verdict};
 use crate::stages::StageContext;
 use crate::stages::factory::{self, Mode};
 use crate::{jsonl, keys, templates};
@@ -40,6 +41,8 @@ pub const SPLITS: [&str; 2] = ["train", "validation"];
 pub struct ExportOptions {
     pub formats: Vec<Format>,
     pub min_score: f64,
+    /// Ship only examples a person rated at least this (unrated ones do not ship).
+    pub min_rating: Option<u8>,
     /// Shards that failed for good (recorded on the job): shipped without them, so one bad
     /// shard keeps the others' results instead of failing the export.
     pub skip_shards: std::collections::BTreeSet<u32>,
@@ -71,6 +74,7 @@ impl ExportOptions {
         Ok(ExportOptions {
             formats,
             min_score: cfg.export.min_score,
+            min_rating: None,
             skip_shards: Default::default(),
         }
         .without_builtin())
@@ -161,6 +165,7 @@ impl ParquetRow for InspectedExample {
         REQUIRED DOUBLE score;
         REQUIRED BOOLEAN passed;
         REQUIRED BYTE_ARRAY scores (UTF8);
+        REQUIRED BYTE_ARRAY review (UTF8);
     }";
     fn columns(rows: &[Self]) -> Vec<Column> {
         vec![
@@ -183,6 +188,20 @@ impl ParquetRow for InspectedExample {
                     .map(|r| {
                         ByteArray::from(
                             serde_json::to_string(&r.scores)
+                                .unwrap_or_default()
+                                .as_str(),
+                        )
+                    })
+                    .collect(),
+            ),
+            // JSON of the review (rating, decision, original response); empty when none.
+            Column::Str(
+                rows.iter()
+                    .map(|r| {
+                        ByteArray::from(
+                            r.review
+                                .as_ref()
+                                .and_then(|v| serde_json::to_string(v).ok())
                                 .unwrap_or_default()
                                 .as_str(),
                         )
@@ -381,14 +400,14 @@ pub async fn export(
     let prefix = keys::export_prefix(&job.id, version);
     let tmp = tempfile::tempdir().map_err(|e| Error::io("creating export temp dir", e))?;
     let mode = factory::mode(&job.config);
-    let (splits, mut files, languages, quality, template) = match mode {
+    let (splits, mut files, languages, quality, template, review_stats) = match mode {
         Mode::Corpus => {
             let (splits, files, languages) =
                 export_corpus(ctx, job, opts, tmp.path(), &prefix).await?;
-            (splits, files, languages, None, None)
+            (splits, files, languages, None, None, None)
         }
         Mode::Generate => {
-            let (splits, files, languages, quality) =
+            let (splits, files, languages, quality, review_stats) =
                 export_examples(ctx, job, opts, tmp.path(), &prefix).await?;
             (
                 splits,
@@ -396,6 +415,7 @@ pub async fn export(
                 languages,
                 Some(quality),
                 Some(job.config.factory.template.clone()),
+                Some(review_stats),
             )
         }
     };
@@ -425,6 +445,7 @@ pub async fn export(
         stats,
         quality,
         template,
+        reviews: review_stats,
         config: job.config.clone(),
     };
     let card = dataset_card(job, &manifest)?;
@@ -561,23 +582,41 @@ async fn export_examples(
     Vec<String>,
     BTreeMap<String, u64>,
     QualityStats,
+    ReviewExportStats,
 )> {
-    let exportable = |e: &InspectedExample| e.passed && e.score >= opts.min_score;
+    let by_id = reviews::index(ctx.state.reviews(&job.id).await?);
+    let verdict = |e: &InspectedExample| {
+        reviews::verdict(e, by_id.get(&e.example.id), opts.min_score, opts.min_rating)
+    };
     // Pass 1: what is exported, and its split.
     let mut quality = QualityStats {
         threshold: job.config.inspector.threshold,
         min_score: opts.min_score,
         ..QualityStats::default()
     };
+    let mut review_stats = ReviewExportStats {
+        min_rating: opts.min_rating,
+        ..ReviewExportStats::default()
+    };
     let mut picked = Vec::new();
     for shard in (0..job.shards).filter(|s| !opts.skip_shards.contains(s)) {
         for e in read_inspected(ctx, job, shard).await? {
             quality.add(&e);
-            if exportable(&e) {
-                picked.push((
-                    e.example.label.clone().unwrap_or_default(),
-                    e.example.id.clone(),
-                ));
+            let review = by_id.get(&e.example.id).filter(|r| !r.is_empty());
+            review_stats.reviewed += u64::from(review.is_some());
+            match verdict(&e) {
+                Verdict::Ship { over_inspector } => {
+                    review_stats.approved_over_inspector += u64::from(over_inspector);
+                    review_stats.rewritten +=
+                        u64::from(review.is_some_and(|r| r.rewrite.is_some()));
+                    picked.push((
+                        e.example.label.clone().unwrap_or_default(),
+                        e.example.id.clone(),
+                    ));
+                }
+                Verdict::Rejected => review_stats.rejected += 1,
+                Verdict::BelowMinRating => review_stats.below_min_rating += 1,
+                Verdict::Inspector => {}
             }
         }
     }
@@ -600,6 +639,8 @@ async fn export_examples(
             let Some(split) = split_of.get(&e.example.id).copied() else {
                 continue;
             };
+            let review = by_id.get(&e.example.id);
+            let e = reviews::shipped(e, review);
             let Some(sink) = sinks.get_mut(split) else {
                 continue;
             };
@@ -615,7 +656,7 @@ async fn export_examples(
         ctx.progress.advance(Stage::Shipper, 1);
     }
     let (splits, files) = ship_all(sinks, ctx, dir, prefix).await?;
-    Ok((splits, files, languages, quality))
+    Ok((splits, files, languages, quality, review_stats))
 }
 
 /// The Hugging Face dataset card: YAML front matter (configs, data files, languages, size,
@@ -686,6 +727,7 @@ pub fn dataset_card(job: &JobRecord, m: &ExportManifest) -> Result<String> {
                 kind => m.kind,
                 template => template,
                 quality => m.quality,
+                reviews => m.reviews,
                 quality_rows => quality_rows,
                 llm_calls => factory_stat("llm_calls") + stat("inspector", "llm_calls"),
                 cache_hits => factory_stat("cache_hits") + stat("inspector", "cache_hits"),

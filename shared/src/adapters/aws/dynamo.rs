@@ -24,7 +24,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::describe;
 use crate::error::{Error, Result};
-use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
+use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
 use crate::ports::{Claim, Lease, StateStore, rfc3339};
 
 /// Cached LLM answers expire after this long (DynamoDB TTL), so the cache cannot grow forever.
@@ -455,6 +455,40 @@ impl StateStore for DynamoState {
             }
             Err(e) => Err(self.err("release lease", e)),
         }
+    }
+
+    async fn get_review(&self, job: &str, example_id: &str) -> Result<Option<Review>> {
+        match self.get_item(format!("REVIEW#{job}"), example_id).await? {
+            Some(item) => Ok(Some(decode(&item, "review", "review")?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn put_review(&self, job: &str, review: &Review) -> Result<()> {
+        if review.is_empty() {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key(
+                    format!("REVIEW#{job}"),
+                    review.example_id.clone(),
+                )))
+                .send()
+                .await
+                .map_err(|e| self.err("delete review", e))?;
+            return Ok(());
+        }
+        let mut item = key(format!("REVIEW#{job}"), review.example_id.clone());
+        item.insert("review".into(), s(encode(review, "review")?));
+        self.put(item, "put review").await
+    }
+
+    async fn reviews(&self, job: &str) -> Result<Vec<Review>> {
+        self.query(&format!("REVIEW#{job}"), None)
+            .await?
+            .iter()
+            .map(|item| decode(item, "review", "review"))
+            .collect()
     }
 
     async fn put_llm_answer(&self, key_hash: &str, answer: &str) -> Result<()> {

@@ -99,26 +99,7 @@ impl LocalRunner {
                 summary,
             });
         }
-        let started = Instant::now();
-        let previous_ms = job.elapsed_ms;
-        let fetcher: Arc<dyn Fetcher> = Arc::new(WebFetcher::new(&cfg.spider, &cfg.network, true)?);
-        match self.pipeline(&ctx, &job, &parsed, fetcher).await {
-            Ok(export) => {
-                let elapsed = previous_ms + started.elapsed().as_millis() as u64;
-                self.state
-                    .set_job_status(&job.id, JobStatus::Completed, None, Some(&export), elapsed)
-                    .await?;
-            }
-            Err(e) => {
-                let elapsed = previous_ms + started.elapsed().as_millis() as u64;
-                let msg = format!("stopped: {e}; run the same command again to resume");
-                let _ = self
-                    .state
-                    .set_job_status(&job.id, JobStatus::Failed, Some(&msg), None, elapsed)
-                    .await;
-                return Err(e);
-            }
-        }
+        self.execute(&ctx, &job).await?;
         let job = self
             .state
             .get_job(&job.id)
@@ -130,6 +111,48 @@ impl LocalRunner {
             resumed,
             summary,
         })
+    }
+
+    /// Run (or resume) a job that exists already, as `datafactory serve` does for the jobs the
+    /// API creates. The job's status says how it ended.
+    pub async fn run_job(&self, job_id: &str, progress: Arc<dyn Progress>) -> Result<()> {
+        let job = self
+            .state
+            .get_job(job_id)
+            .await?
+            .ok_or_else(|| Error::JobNotFound(job_id.to_string()))?;
+        if job.status == JobStatus::Completed {
+            return Ok(());
+        }
+        let ctx = self.context(progress);
+        self.execute(&ctx, &job).await
+    }
+
+    /// The pipeline with the job's status kept: running, then completed with the export's
+    /// location, or failed with the reason (and how to resume).
+    async fn execute(&self, ctx: &StageContext, job: &JobRecord) -> Result<()> {
+        let started = Instant::now();
+        let previous_ms = job.elapsed_ms;
+        let cfg = &job.config;
+        let fetcher: Arc<dyn Fetcher> = Arc::new(WebFetcher::new(&cfg.spider, &cfg.network, true)?);
+        match self.pipeline(ctx, job, fetcher).await {
+            Ok(export) => {
+                let elapsed = previous_ms + started.elapsed().as_millis() as u64;
+                self.state
+                    .set_job_status(&job.id, JobStatus::Completed, None, Some(&export), elapsed)
+                    .await?;
+                Ok(())
+            }
+            Err(e) => {
+                let elapsed = previous_ms + started.elapsed().as_millis() as u64;
+                let msg = format!("stopped: {e}; run the same command again to resume");
+                let _ = self
+                    .state
+                    .set_job_status(&job.id, JobStatus::Failed, Some(&msg), None, elapsed)
+                    .await;
+                Err(e)
+            }
+        }
     }
 
     async fn find_or_create_job(
@@ -159,7 +182,6 @@ impl LocalRunner {
         &self,
         ctx: &StageContext,
         job: &JobRecord,
-        parsed: &ParsedInput,
         fetcher: Arc<dyn Fetcher>,
     ) -> Result<String> {
         let cfg = &job.config;
@@ -189,7 +211,7 @@ impl LocalRunner {
             }
         };
         let progress = ctx.progress.clone();
-        progress.total(Stage::Spider, parsed.items.len() as u64);
+        progress.total(Stage::Spider, job.urls);
         progress.total(Stage::Refiner, 0);
 
         // The Spider runs beside the rest, SPIDER_AHEAD shards at a time, handing each

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
-use crate::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage, StageStats};
+use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
 use crate::ports::{Claim, Lease, StateStore};
 
 const SCHEMA: &str = r#"
@@ -59,6 +59,12 @@ CREATE TABLE IF NOT EXISTS export_versions (
     job TEXT PRIMARY KEY,
     last INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reviews (
+    job TEXT NOT NULL,
+    example_id TEXT NOT NULL,
+    review TEXT NOT NULL,
+    PRIMARY KEY (job, example_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases (
     key TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -452,6 +458,56 @@ impl StateStore for SqliteState {
             Ok(())
         })
         .await
+    }
+
+    async fn get_review(&self, job: &str, example_id: &str) -> Result<Option<Review>> {
+        let (job, id) = (job.to_string(), example_id.to_string());
+        let found: Option<String> = self
+            .with(move |c| {
+                Ok(c.query_row(
+                    "SELECT review FROM reviews WHERE job = ?1 AND example_id = ?2",
+                    params![job, id],
+                    |r| r.get(0),
+                )
+                .optional()?)
+            })
+            .await?;
+        found.as_deref().map(from_json).transpose()
+    }
+
+    async fn put_review(&self, job: &str, review: &Review) -> Result<()> {
+        let (job, id) = (job.to_string(), review.example_id.clone());
+        let encoded = (!review.is_empty()).then(|| to_json(review)).transpose()?;
+        self.with(move |c| {
+            match encoded {
+                Some(text) => c.execute(
+                    "INSERT INTO reviews (job, example_id, review) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(job, example_id) DO UPDATE SET review = excluded.review",
+                    params![job, id, text],
+                )?,
+                None => c.execute(
+                    "DELETE FROM reviews WHERE job = ?1 AND example_id = ?2",
+                    params![job, id],
+                )?,
+            };
+            Ok(())
+        })
+        .await
+    }
+
+    async fn reviews(&self, job: &str) -> Result<Vec<Review>> {
+        let job = job.to_string();
+        let rows: Vec<String> = self
+            .with(move |c| {
+                let mut stmt =
+                    c.prepare("SELECT review FROM reviews WHERE job = ?1 ORDER BY example_id")?;
+                let rows = stmt
+                    .query_map([&job], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.iter().map(|r| from_json(r)).collect()
     }
 
     async fn next_export_version(&self, job: &str) -> Result<u32> {

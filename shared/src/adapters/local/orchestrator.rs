@@ -1,0 +1,86 @@
+//! The Orchestrator port on one machine: each started job runs in a task of this process
+//! (`datafactory serve`), through the same local pipeline as `datafactory run`. A job already
+//! running here is not started twice; one that stopped is resumed by starting it again.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use super::runner::LocalRunner;
+use crate::error::Result;
+use crate::ports::{Execution, Orchestrator};
+use crate::stages::NoProgress;
+
+pub struct LocalOrchestrator {
+    runner: Arc<LocalRunner>,
+    running: Arc<Mutex<HashSet<String>>>,
+}
+
+impl LocalOrchestrator {
+    pub fn new(runner: Arc<LocalRunner>) -> Self {
+        LocalOrchestrator {
+            runner,
+            running: Arc::default(),
+        }
+    }
+
+    /// Jobs running in this process now.
+    pub fn running(&self) -> Vec<String> {
+        let set = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ids: Vec<String> = set.iter().cloned().collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// Takes the job off the running set however its task ends, panics included.
+struct Running {
+    set: Arc<Mutex<HashSet<String>>>,
+    id: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
+    }
+}
+
+#[async_trait]
+impl Orchestrator for LocalOrchestrator {
+    async fn start(&self, job_id: &str, _input: &serde_json::Value) -> Result<Execution> {
+        let fresh = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job_id.to_string());
+        let id = format!("local:{job_id}");
+        if !fresh {
+            return Ok(Execution {
+                id,
+                already_started: true,
+            });
+        }
+        let guard = Running {
+            set: self.running.clone(),
+            id: job_id.to_string(),
+        };
+        let runner = self.runner.clone();
+        let job = job_id.to_string();
+        tokio::spawn(async move {
+            let _guard = guard;
+            // The job's status records the outcome; the log says it too.
+            match runner.run_job(&job, Arc::new(NoProgress)).await {
+                Ok(()) => tracing::info!(job = %job, "job finished"),
+                Err(e) => tracing::warn!(job = %job, error = %e, "job stopped"),
+            }
+        });
+        Ok(Execution {
+            id,
+            already_started: false,
+        })
+    }
+}
