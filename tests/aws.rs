@@ -1034,6 +1034,39 @@ fn with_job_id(mut v: Value, id: &str) -> Value {
     v
 }
 
+/// An API Gateway event for `method path` by the sample's authenticated caller.
+fn route(method: &str, path: &str, body: Option<Value>) -> Value {
+    let mut ev = event("api-list-jobs.json");
+    ev["rawPath"] = json!(path);
+    ev["requestContext"]["http"]["path"] = json!(path);
+    ev["requestContext"]["http"]["method"] = json!(method);
+    ev["routeKey"] = json!(format!("{method} {path}"));
+    if let Some(b) = body {
+        ev["body"] = json!(b.to_string());
+    }
+    ev
+}
+
+/// A raw answer: status, content type and the decoded bytes (base64 for files).
+async fn call_raw(api: &Api, ev: Value) -> (u16, String, Vec<u8>) {
+    use base64::Engine as _;
+    let req = serde_json::from_value(ev).unwrap();
+    let resp = gateway::handle(api, req).await.unwrap();
+    let text = match resp.body {
+        Some(shared::handlers::aws_lambda_events::encodings::Body::Text(t)) => t,
+        other => panic!("unexpected body {other:?}"),
+    };
+    let bytes = if resp.is_base64_encoded {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap()
+    } else {
+        text.into_bytes()
+    };
+    let ct = resp.headers.get("content-type").unwrap().to_str().unwrap();
+    (resp.status_code as u16, ct.to_string(), bytes)
+}
+
 async fn call(api: &Api, ev: Value) -> (u16, Value) {
     let req = serde_json::from_value(ev).unwrap();
     let resp = gateway::handle(api, req).await.unwrap();
@@ -1113,6 +1146,47 @@ async fn the_api_serves_jobs_status_exports_and_refuses_what_it_must() {
         .unwrap();
     let got: Value = serde_json::from_slice(&got).unwrap();
     assert_eq!(got["job_id"], id.as_str());
+
+    // The dashboard's routes through API Gateway: its page (no token needed), the examples
+    // of a corpus job (none), a new export written to S3, its card and a file through the API.
+    let mut page = route("GET", "/", None);
+    page["requestContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorizer");
+    let (status, ct, html) = call_raw(&api, page).await;
+    assert_eq!((status, ct.as_str()), (200, "text/html"));
+    assert!(String::from_utf8_lossy(&html).contains("/assets/"));
+    let (status, ex) = call(&api, route("GET", &format!("/jobs/{id}/examples"), None)).await;
+    assert_eq!((status, ex["total"].as_u64()), (200, Some(0)), "{ex}");
+    let (status, made) = call(
+        &api,
+        route("POST", &format!("/jobs/{id}/exports"), Some(json!({}))),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let v = made["version"].as_u64().unwrap();
+    assert!(made["location"].as_str().unwrap().starts_with("s3://"));
+    let (status, detail) = call(&api, route("GET", &format!("/jobs/{id}/exports/{v}"), None)).await;
+    assert_eq!(status, 200, "{detail}");
+    assert!(detail["card"].as_str().unwrap().starts_with("---"));
+    let (status, ct, bytes) = call_raw(
+        &api,
+        route(
+            "GET",
+            &format!("/jobs/{id}/exports/{v}/files/train.jsonl"),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/x-ndjson"), "{ct}");
+    assert_eq!(
+        String::from_utf8_lossy(&bytes).lines().count(),
+        detail["manifest"]["splits"]["train"]["records"]
+            .as_u64()
+            .unwrap() as usize
+    );
 
     // Refusals, each with its stable code.
     let mut anon = event("api-list-jobs.json");

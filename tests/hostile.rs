@@ -49,8 +49,10 @@ async fn slow_server() -> String {
                 let n = sock.read(&mut buf).await.unwrap_or(0);
                 let req = String::from_utf8_lossy(&buf[..n]).to_string();
                 if req.contains("/robots.txt") {
+                    // `connection: close`: this server closes after one answer, and a client
+                    // that pooled the connection would send the next request into a reset.
                     let _ = sock
-                        .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+                        .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
                         .await;
                     return;
                 }
