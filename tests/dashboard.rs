@@ -37,6 +37,12 @@ fn jsonl(text: &str) -> Vec<Value> {
 
 /// Both splits of an export version, fetched through the links the exports route gives.
 async fn exported(s: &Served, job: &str, version: u64) -> Vec<Value> {
+    let (train, validation) = splits(s, job, version).await;
+    train.into_iter().chain(validation).collect()
+}
+
+/// The train and validation records of an export version, through the API's links.
+async fn splits(s: &Served, job: &str, version: u64) -> (Vec<Value>, Vec<Value>) {
     let (status, list) = get(s, &format!("/jobs/{job}/exports")).await;
     assert_eq!(status, 200, "{list}");
     let v = list["versions"]
@@ -46,7 +52,7 @@ async fn exported(s: &Served, job: &str, version: u64) -> Vec<Value> {
         .find(|v| v["version"] == version)
         .unwrap_or_else(|| panic!("no version {version} in {list}"));
     assert_eq!(v["complete"], true);
-    let mut out = Vec::new();
+    let mut out = (Vec::new(), Vec::new());
     for split in ["train.jsonl", "validation.jsonl"] {
         let f = v["files"]
             .as_array()
@@ -65,9 +71,21 @@ async fn exported(s: &Served, job: &str, version: u64) -> Vec<Value> {
             r.headers()["content-disposition"],
             format!("attachment; filename=\"{split}\"").as_str()
         );
-        out.extend(jsonl(&r.text().await.unwrap()));
+        let records = jsonl(&r.text().await.unwrap());
+        if split == "train.jsonl" {
+            out.0 = records;
+        } else {
+            out.1 = records;
+        }
     }
     out
+}
+
+fn ids_of(records: &[Value]) -> BTreeSet<String> {
+    records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -398,9 +416,24 @@ async fn the_api_serves_the_dashboard_and_the_review_loop_reaches_the_export() {
     let strict = exported(&s, &id, 3).await;
     let got: BTreeSet<&str> = strict.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(got, BTreeSet::from([ids[0].as_str(), ids[2].as_str()]));
-    // The validation split stays locked across all three versions.
-    let (_, v1) = get(&s, &format!("/jobs/{id}/exports")).await;
-    assert_eq!(v1["versions"].as_array().unwrap().len(), 3);
+    // The validation split stays locked across all three versions: reviews change what
+    // ships, never which split an example is in.
+    let (_, listed) = get(&s, &format!("/jobs/{id}/exports")).await;
+    assert_eq!(listed["versions"].as_array().unwrap().len(), 3);
+    let (train1, val1) = splits(&s, &id, 1).await;
+    assert!(!val1.is_empty(), "the first export has a validation split");
+    for v in [2, 3] {
+        let (train, val) = splits(&s, &id, v).await;
+        let (val, train) = (ids_of(&val), ids_of(&train));
+        assert!(
+            ids_of(&val1).is_disjoint(&train),
+            "v{v}: a validation example moved to train"
+        );
+        assert!(
+            ids_of(&train1).is_disjoint(&val),
+            "v{v}: a train example moved to validation"
+        );
+    }
 
     // Refusals with stable codes.
     let (status, e) = send(
