@@ -334,6 +334,11 @@ pub async fn export(
         opts.min_score = m;
     }
     opts.min_rating = min_rating;
+    opts.skip_shards = shared::tasks::unfinished_shards(
+        &runner.context(Arc::new(shared::stages::NoProgress)),
+        &job,
+    )
+    .await?;
     let manifest = shared::adapters::local::runner::reexport(
         &runner,
         &job,

@@ -23,10 +23,6 @@ use shared::handlers::api::{self, Api, MAX_BODY_BYTES};
 use shared::stages::NoProgress;
 use subtle::ConstantTimeEq;
 
-/// The page and its scripts may load only from this server; example text is shown as text.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-                   connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
 struct Server {
     api: Api,
     token: Option<String>,
@@ -134,9 +130,10 @@ impl Server {
                 "this server answers only requests addressed to a loopback host",
             ));
         }
-        if matches!(
-            *method,
-            Method::POST | Method::PUT | Method::DELETE | Method::PATCH
+        // Every method but reads, whatever its spelling (the API upper-cases it).
+        if !matches!(
+            method.as_str().to_ascii_uppercase().as_str(),
+            "GET" | "HEAD"
         ) {
             let json = headers
                 .get(header::CONTENT_TYPE)
@@ -217,10 +214,9 @@ impl Server {
 }
 
 fn percent_decode(path: &str) -> String {
-    url::form_urlencoded::parse(format!("p={}", path.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| path.to_string())
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn reply(resp: api::Response) -> Response {
@@ -259,7 +255,7 @@ fn reply(resp: api::Response) -> Response {
     let h = out.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(shared::handlers::assets::CONTENT_SECURITY_POLICY),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

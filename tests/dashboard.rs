@@ -490,6 +490,29 @@ async fn the_api_serves_the_dashboard_and_the_review_loop_reaches_the_export() {
         .await
         .unwrap();
     assert_eq!(r.status(), 415, "a cross-site form post is refused");
+    let r = Client::new()
+        .request("post".parse().unwrap(), s.url("/jobs"))
+        .header("content-type", "text/plain")
+        .body(r#"{"urls":["https://a.example/"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415, "however the method is spelt");
+    let (status, _) = get(
+        &s,
+        &format!("/jobs/{id}/exports/{version}/files/train%00.jsonl"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // The LLM endpoint is the server's: its key goes nowhere a caller names.
+    let (status, e) = send(&s, "POST", "/jobs", json!({ "urls": ["https://a.example/"], "config": { "llm": { "base_url": "https://attacker.example/v1" } } })).await;
+    assert_eq!(
+        (status.as_u16(), e["error"]["code"].as_str()),
+        (403, Some("llm_endpoint_refused")),
+        "{e}"
+    );
+    let (status, e) = send(&s, "POST", "/estimate", json!({ "urls": ["https://a.example/"], "config": { "llm": { "base_url": format!("{}/v1/", s.llm.uri()) } } })).await;
+    assert_eq!(status, 200, "the server's own endpoint is fine: {e}");
     let (status, e) = send(
         &s,
         "POST",

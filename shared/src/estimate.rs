@@ -135,6 +135,7 @@ pub fn estimate(cfg: &JobConfig, urls: u64, seen: &Observed) -> Estimate {
     }
     let per_chunk = seen
         .examples_per_chunk
+        .filter(|n| *n > 0.0)
         .unwrap_or(f64::from(cfg.factory.examples_per_chunk.max(1)));
     let examples = (chunks * per_chunk).round();
     let chunk_tokens = cfg.refiner.chunking.max_tokens as f64 * 0.9;
@@ -149,7 +150,9 @@ pub fn estimate(cfg: &JobConfig, urls: u64, seen: &Observed) -> Estimate {
     let mut calls = chunks;
     if cfg.inspector.judge {
         calls += examples;
-        prompt += examples * (chunk_tokens + TEMPLATE_OVERHEAD_TOKENS + per_chunk.recip() * 150.0);
+        // The judge reads the source chunk, its instructions and one example.
+        let example_tokens = completion_per_call / per_chunk;
+        prompt += examples * (chunk_tokens + TEMPLATE_OVERHEAD_TOKENS + example_tokens);
         completion += examples * JUDGE_COMPLETION_TOKENS;
     }
     est.examples = examples as u64;

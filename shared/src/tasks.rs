@@ -433,13 +433,7 @@ async fn ship(ctx: &StageContext, job_id: &str) -> Result<ShipperResult> {
             version: None,
         });
     }
-    let last = last_stage(&job);
-    let mut skip = BTreeSet::new();
-    for shard in 0..job.shards {
-        if !ctx.state.shard_done(&job.id, last, shard).await? {
-            skip.insert(shard);
-        }
-    }
+    let skip = unfinished_shards(ctx, &job).await?;
     if !skip.is_empty() && skip.len() == job.shards as usize {
         let msg = "no shard finished; nothing to ship";
         ctx.state
@@ -486,6 +480,19 @@ fn elapsed_ms(job: &JobRecord, ctx: &StageContext) -> u64 {
     )
     .map(|t| (ctx.clock.now() - t).whole_milliseconds().max(0) as u64)
     .unwrap_or(job.elapsed_ms)
+}
+
+/// Shards the job's last stage never finished (they failed for good and were recorded): an
+/// export ships without them, as the first one did.
+pub async fn unfinished_shards(ctx: &StageContext, job: &JobRecord) -> Result<BTreeSet<u32>> {
+    let last = last_stage(job);
+    let mut skip = BTreeSet::new();
+    for shard in 0..job.shards {
+        if !ctx.state.shard_done(&job.id, last, shard).await? {
+            skip.insert(shard);
+        }
+    }
+    Ok(skip)
 }
 
 /// What a submission did.
@@ -542,15 +549,34 @@ pub async fn submit(
     if job.status == JobStatus::Completed {
         return Ok(out);
     }
-    let started = orchestrator
-        .start(&job.id, &jobs::shard_tasks(&job))
-        .await?;
-    out.execution = Some(started.id);
-    out.duplicate = started.already_started;
-    if job.status == JobStatus::Failed && !started.already_started {
+    // Running before the start, not after: a pipeline that ends at once (everything was
+    // done but the Shipper) must not have its final status overwritten.
+    if job.status == JobStatus::Failed {
         ctx.state
             .set_job_status(&job.id, JobStatus::Running, None, None, job.elapsed_ms)
             .await?;
+    }
+    let started = match orchestrator.start(&job.id, &jobs::shard_tasks(&job)).await {
+        Ok(s) => s,
+        Err(e) => {
+            if job.status == JobStatus::Failed {
+                let _ = ctx
+                    .state
+                    .set_job_status(
+                        &job.id,
+                        JobStatus::Failed,
+                        job.message.as_deref(),
+                        None,
+                        job.elapsed_ms,
+                    )
+                    .await;
+            }
+            return Err(e);
+        }
+    };
+    out.execution = Some(started.id);
+    out.duplicate = started.already_started;
+    if job.status == JobStatus::Failed {
         out.status = JobStatus::Running;
     }
     Ok(out)

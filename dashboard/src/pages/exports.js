@@ -162,21 +162,60 @@ function Version({ jobId, version, latest }) {
   </div>`;
 }
 
-function NewExport({ jobId, formats, onCreated }) {
-  const choices = formats.filter((f) => f !== 'jsonl');
-  const [chosen, setChosen] = useState({});
-  const [minScore, setMinScore] = useState('0');
+/**
+ * What an export does when the request leaves a field out, from the job's config (GET /jobs/{id}):
+ * `{ formats, minScore }`, or null when the config is not known.
+ */
+export function jobExportDefaults(job) {
+  const exp = job && job.config && job.config.export;
+  if (!exp) return null;
+  const formats = Array.isArray(exp.formats) ? [...new Set(exp.formats.filter((f) => f !== 'jsonl'))] : [];
+  const minScore = typeof exp.min_score === 'number' ? exp.min_score : 0;
+  return { formats, minScore };
+}
+
+const sameSet = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+
+/**
+ * The POST /exports body for the form's state: only what differs from the job's own export
+ * settings (`defaults`), so an untouched form exports exactly as the job's config says. Without
+ * `defaults`, only the fields the user changed are sent.
+ */
+export function exportBody({ defaults, formats, formatsTouched, minScore, minScoreTouched, minRating }) {
+  const body = {};
+  const chosen = [...new Set(formats.filter((f) => f !== 'jsonl'))];
+  if (defaults ? !sameSet(chosen, defaults.formats) : formatsTouched) body.formats = chosen;
+  const score = String(minScore).trim();
+  if (score !== '') {
+    const n = Number(score);
+    if (defaults ? n !== defaults.minScore : minScoreTouched) body.min_score = n;
+  }
+  const rating = String(minRating).trim();
+  if (rating !== '') body.min_rating = Number(rating);
+  return body;
+}
+
+function NewExport({ jobId, formats, defaults, onCreated }) {
+  // The known formats and any the job's config names, without jsonl (always written).
+  const choices = [...new Set([...formats, ...((defaults && defaults.formats) || [])])].filter((f) => f !== 'jsonl');
+  const [chosen, setChosen] = useState(() => Object.fromEntries(((defaults && defaults.formats) || []).map((f) => [f, true])));
+  const [formatsTouched, setFormatsTouched] = useState(false);
+  const [minScore, setMinScore] = useState(() => String(defaults ? defaults.minScore : 0));
+  const [minScoreTouched, setMinScoreTouched] = useState(false);
   const [minRating, setMinRating] = useState('');
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState(null);
 
   const submit = async (e) => {
     e.preventDefault();
-    const body = {
+    const body = exportBody({
+      defaults,
       formats: choices.filter((f) => chosen[f]),
-      min_score: minScore === '' ? 0 : Number(minScore),
-      min_rating: minRating === '' ? null : Number(minRating),
-    };
+      formatsTouched,
+      minScore,
+      minScoreTouched,
+      minRating,
+    });
     setBusy(true);
     try {
       const res = await api('POST', `/jobs/${encodeURIComponent(jobId)}/exports`, body);
@@ -200,7 +239,10 @@ function NewExport({ jobId, formats, onCreated }) {
           <input
             type="checkbox"
             checked=${!!chosen[f]}
-            onChange=${(e) => setChosen({ ...chosen, [f]: e.currentTarget.checked })}
+            onChange=${(e) => {
+              setChosen({ ...chosen, [f]: e.currentTarget.checked });
+              setFormatsTouched(true);
+            }}
             data-testid=${`export-format-${f}`}
           />
           ${f}
@@ -210,7 +252,13 @@ function NewExport({ jobId, formats, onCreated }) {
     <div class="form-row">
       <label
         >Min score
-        <input type="number" min="0" max="1" step="0.01" value=${minScore} onInput=${(e) => setMinScore(e.currentTarget.value)} data-testid="export-min-score"
+        <input type="number" min="0" max="1" step="0.01" value=${minScore}
+          placeholder=${defaults ? String(defaults.minScore) : ''}
+          onInput=${(e) => {
+            setMinScore(e.currentTarget.value);
+            setMinScoreTouched(true);
+          }}
+          data-testid="export-min-score"
       /></label>
       <label
         >Min rating
@@ -229,7 +277,11 @@ function NewExport({ jobId, formats, onCreated }) {
         ? html`<span class="ok small" data-testid="export-created" data-version=${created}>Created version ${created}.</span>`
         : null}
     </div>
-    <p class="muted small">
+    <p class="muted small" data-testid="export-defaults">
+      ${defaults
+        ? html`Prefilled from the job's config (formats: ${defaults.formats.length ? defaults.formats.join(', ') : 'none beyond jsonl'}, min score
+            ${defaults.minScore}); only changes from it are sent.`
+        : html`The job's config could not be read: fields left as they are use the job's own export settings.`}${' '}
       Rejected examples are left out; rewritten ones are exported with the rewrite, the original kept under${' '}
       <code>review.original_response</code>.
     </p>
@@ -240,6 +292,26 @@ export function ExportsPage({ id }) {
   const enc = encodeURIComponent(id);
   const list = useResource(() => api('GET', `/jobs/${enc}/exports`), [id]);
   const [formats, setFormats] = useState(null);
+  // The job's export settings, to prefill the form with: undefined while loading, null if unknown.
+  const [defaults, setDefaults] = useState(undefined);
+  useEffect(() => {
+    let alive = true;
+    setDefaults(undefined);
+    api('GET', `/jobs/${enc}`)
+      .then((job) => {
+        if (!alive) return;
+        clearError('export-defaults');
+        setDefaults(jobExportDefaults(job));
+      })
+      .catch((e) => {
+        if (!alive) return;
+        setDefaults(null);
+        reportError('export-defaults', e);
+      });
+    return () => {
+      alive = false;
+    };
+  }, [id]);
   useEffect(() => {
     let alive = true;
     // GET /formats may not exist: fall back to a fixed list quietly.
@@ -256,7 +328,9 @@ export function ExportsPage({ id }) {
       <div class="actions"><button type="button" class="secondary" onClick=${list.reload} data-testid="exports-refresh">Refresh</button></div>
     <//>
     <${JobTabs} id=${id} active="exports" />
-    ${formats ? html`<${NewExport} jobId=${id} formats=${formats} onCreated=${list.reload} />` : null}
+    ${formats && defaults !== undefined
+      ? html`<${NewExport} key=${id} jobId=${id} formats=${formats} defaults=${defaults} onCreated=${list.reload} />`
+      : html`<${Loading} what="export settings" />`}
     <h2>Versions</h2>
     ${list.data && list.data.expires_in_s && versions.some((v) => (v.files || []).some((f) => /^https?:\/\//i.test(f.url || '')))
       ? html`<p class="muted small">Download links from object storage expire after ${fmtInt(list.data.expires_in_s)} s: refresh to renew them.</p>`

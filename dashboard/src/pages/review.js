@@ -25,6 +25,39 @@ export const SORTS = [
   ['-rating', 'Rating descending'],
 ];
 
+/**
+ * Whether an example (with its latest review) still belongs in a list under this filter, as the
+ * API's filter decides. Only reviews change membership, so `below` and `failed` always keep.
+ */
+export function stillMatches(filter, ex) {
+  const r = ex && ex.review;
+  const has = (v) => v !== null && v !== undefined;
+  switch (filter) {
+    case 'unreviewed':
+      return !r;
+    case 'unrated':
+      return !r || !has(r.rating);
+    case 'approved':
+      return !!r && r.decision === 'approved';
+    case 'rejected':
+      return !!r && r.decision === 'rejected';
+    case 'rewritten':
+      return !!r && has(r.rewrite);
+    default:
+      return true;
+  }
+}
+
+/**
+ * Offset of the page after the one at `offset` whose examples are `page` (as the API listed them),
+ * once the reviews in `latest` are applied: the examples that left the list shift the rest of it
+ * down, so counting them keeps the next page from skipping as many.
+ */
+export function nextOffset(filter, offset, page, latest) {
+  const gone = page.filter((ex) => !stillMatches(filter, latest[ex.id] || ex)).length;
+  return Math.max(0, offset + page.length - gone);
+}
+
 const HELP =
   'Keys: 1–9 rate, 0 rate 10, a approve, r reject, u clear decision, e edit the response ' +
   '(Ctrl+Enter saves, Esc cancels), j or ↓ next, k or ↑ previous.';
@@ -242,15 +275,24 @@ export function ReviewPage({ id, focus }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   const [pending, setPending] = useState(0);
+  // Bumped on every page change, so a page is fetched again (with its total) even at the same offset.
+  const [generation, setGeneration] = useState(0);
+  // True from a page change until its page arrives: reviews then wait, so none lands unaccounted.
+  const [paging, setPaging] = useState(false);
   const queue = useRef(Promise.resolve());
+  // The latest saved review of each example, readable as soon as its answer arrives.
+  const latest = useRef({});
+  // Bumped when the filter or sort changes, so a page change queued before it is dropped.
+  const view = useRef(0);
 
   // Each answer carries the query it answers, so a focus request waits for the right page.
   const query = `filter=${filter}&sort=${encodeURIComponent(sort)}&limit=${PAGE}&offset=${offset}`;
+  const key = `${query}#${generation}`;
   const list = useResource(
-    () => api('GET', `/jobs/${enc}/examples?${query}`).then((d) => ({ ...d, query })),
-    [id, query],
+    () => api('GET', `/jobs/${enc}/examples?${query}`).then((d) => ({ ...d, key })),
+    [id, key],
   );
-  const fresh = !!list.data && list.data.query === query;
+  const fresh = !!list.data && list.data.key === key;
   const examples = ((list.data && list.data.examples) || []).map((ex) => updated[ex.id] || ex);
   const total = (list.data && list.data.total) || 0;
 
@@ -262,13 +304,23 @@ export function ReviewPage({ id, focus }) {
     }
   }, [focus]);
 
-  // Once a page of the list arrives, focus its first or last example when asked to.
+  // Once a page of the list arrives, focus its first or last example (or the one at an index) when asked to.
   useEffect(() => {
-    if (!fresh || !pendingFocus) return;
+    if (!fresh) return;
+    if (paging) setPaging(false);
+    if (!pendingFocus) return;
     const exs = list.data.examples || [];
-    if (exs.length) setFocusId(pendingFocus === 'last' ? exs[exs.length - 1].id : exs[0].id);
+    if (exs.length) {
+      const at =
+        pendingFocus === 'last' ? exs.length - 1 : typeof pendingFocus === 'number' ? Math.max(0, Math.min(exs.length - 1, pendingFocus)) : 0;
+      setFocusId(exs[at].id);
+    }
     setPendingFocus(null);
   }, [list.data, pendingFocus, fresh]);
+  // A failed page load must not leave the reviews blocked.
+  useEffect(() => {
+    if (list.error && paging) setPaging(false);
+  }, [list.error]);
 
   // The full example (with its source chunk) of the focused one.
   useEffect(() => {
@@ -306,29 +358,58 @@ export function ReviewPage({ id, focus }) {
       .then(() => api('PUT', `/jobs/${enc}/examples/${encodeURIComponent(eid)}/review`, body))
       .then((ex) => {
         clearError('review-action');
-        if (ex && ex.id) setUpdated((u) => ({ ...u, [ex.id]: ex }));
+        if (ex && ex.id) {
+          latest.current = { ...latest.current, [ex.id]: ex };
+          setUpdated((u) => ({ ...u, [ex.id]: ex }));
+        }
       })
       .catch((e) => reportError('review-action', e))
       .finally(() => setPending((n) => n - 1));
   };
 
+  const pageRows = (list.data && list.data.examples) || [];
+  const hasNext = fresh && offset + pageRows.length < total;
+  const hasPrev = fresh && offset > 0;
+
+  // To another page, once the reviews sent so far are saved: the next page starts after the
+  // examples of this one that are still in the list, since the API filters on every request.
+  const goPage = (dir, focusAt) => {
+    setEditing(false);
+    if (!fresh || paging) return;
+    setPaging(true);
+    const rows = pageRows;
+    const from = offset;
+    const f = filter;
+    const v = view.current;
+    queue.current = queue.current.then(() => {
+      if (v !== view.current) return;
+      let to;
+      let at = focusAt;
+      if (dir > 0) {
+        to = nextOffset(f, from, rows, latest.current);
+      } else {
+        to = Math.max(0, from - PAGE);
+        // Back from a short first stretch: the example just before this page, not the page's end.
+        if (at === 'last') at = from - 1 - to;
+      }
+      setOffset(to);
+      setPendingFocus(at);
+      setGeneration((g) => g + 1);
+    });
+  };
+
   const move = (step) => {
     setEditing(false);
     // While another page loads, a move would count from the old one.
-    if (!fresh || !examples.length) return;
+    if (!fresh || paging || !examples.length) return;
     if (index < 0) {
       setFocusId(examples[0].id);
       return;
     }
     const next = index + step;
     if (next >= 0 && next < examples.length) setFocusId(examples[next].id);
-    else if (next >= examples.length && offset + PAGE < total) {
-      setPendingFocus('first');
-      setOffset(offset + PAGE);
-    } else if (next < 0 && offset > 0) {
-      setPendingFocus('last');
-      setOffset(Math.max(0, offset - PAGE));
-    }
+    else if (next >= examples.length && hasNext) goPage(1, 'first');
+    else if (next < 0 && hasPrev) goPage(-1, 'last');
   };
 
   const effectiveResponse = (ex) => {
@@ -337,20 +418,20 @@ export function ReviewPage({ id, focus }) {
   };
 
   const actions = {
-    rate: (n) => focused && send(focused.id, { rating: n }),
-    decide: (d) => focused && send(focused.id, { decision: d }),
+    rate: (n) => focused && !paging && send(focused.id, { rating: n }),
+    decide: (d) => focused && !paging && send(focused.id, { decision: d }),
     edit: () => {
-      if (!focused) return;
+      if (!focused || paging) return;
       setDraft(effectiveResponse(focused) || '');
       setEditing(true);
     },
     cancelEdit: () => setEditing(false),
     saveRewrite: () => {
-      if (!focused) return;
+      if (!focused || paging) return;
       send(focused.id, { rewrite: draft });
       setEditing(false);
     },
-    revert: () => focused && send(focused.id, { rewrite: null }),
+    revert: () => focused && !paging && send(focused.id, { rewrite: null }),
     next: () => move(1),
     prev: () => move(-1),
   };
@@ -381,12 +462,14 @@ export function ReviewPage({ id, focus }) {
   }, []);
 
   const changeFilter = (e) => {
+    view.current += 1;
     setFilter(e.currentTarget.value);
     setOffset(0);
     setPendingFocus('first');
     e.currentTarget.blur();
   };
   const changeSort = (e) => {
+    view.current += 1;
     setSort(e.currentTarget.value);
     setOffset(0);
     setPendingFocus('first');
@@ -410,10 +493,10 @@ export function ReviewPage({ id, focus }) {
       <span class="muted small" data-testid="review-total">
         ${list.data ? (total ? `${fmtInt(offset + 1)}–${fmtInt(Math.min(offset + PAGE, total))} of ${fmtInt(total)}` : 'no examples') : ''}
       </span>
-      <button type="button" class="secondary" disabled=${offset === 0} onClick=${() => { setOffset(Math.max(0, offset - PAGE)); setPendingFocus('first'); }} data-testid="review-prev-page">
+      <button type="button" class="secondary" disabled=${!hasPrev || paging} onClick=${() => goPage(-1, 'first')} data-testid="review-prev-page">
         ← Previous ${PAGE}
       </button>
-      <button type="button" class="secondary" disabled=${offset + PAGE >= total} onClick=${() => { setOffset(offset + PAGE); setPendingFocus('first'); }} data-testid="review-next-page">
+      <button type="button" class="secondary" disabled=${!hasNext || paging} onClick=${() => goPage(1, 'first')} data-testid="review-next-page">
         Next ${PAGE} →
       </button>
     </div>

@@ -232,6 +232,17 @@ impl Api {
                 .map_err(|e| Response::error(400, "invalid_config", e.to_string()))?,
             None => JobConfig::default(),
         };
+        // The endpoint gets the server's LLM key: a caller may not send it elsewhere.
+        let mut server = JobConfig::default();
+        server.apply_llm_env();
+        let asked = cfg.llm.base_url.trim().trim_end_matches('/');
+        if !asked.is_empty() && asked != server.llm.base_url.trim().trim_end_matches('/') {
+            return Err(Response::error(
+                403,
+                "llm_endpoint_refused",
+                "llm.base_url is this server's setting (DATAFACTORY_LLM_BASE_URL): its key is sent there and nowhere else",
+            ));
+        }
         cfg.apply_llm_env();
         if self.allow_private_network {
             // As `run --allow-private-network`: the operator's word covers every job.

@@ -135,6 +135,7 @@ impl Api {
             ));
         }
         let mut opts = ExportOptions::from_config(&job.config)?;
+        opts.skip_shards = crate::tasks::unfinished_shards(&self.ctx, &job).await?;
         if let Some(formats) = &new.formats {
             let mut parsed = Vec::new();
             for f in formats {
@@ -211,9 +212,10 @@ impl Api {
                 format!("{v:?} is not an export version number"),
             ));
         };
-        if file
-            .split('/')
-            .any(|part| part.is_empty() || part == "." || part == "..")
+        if file.chars().any(char::is_control)
+            || file
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
         {
             return Ok(Response::error(
                 400,

@@ -8,6 +8,12 @@ use rust_embed::Embed;
 #[folder = "../dashboard/dist"]
 struct Dist;
 
+/// The page and its scripts load only from the origin that serves them; example text is shown
+/// as text. Sent with every answer by `datafactory serve` and with files by the api function.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; form-action 'self'";
+
 /// One file to send: its bytes, content type and whether it may be cached for good (Vite puts a
 /// content hash in every asset's name; `index.html` must be revalidated).
 pub struct Asset {

@@ -3,7 +3,10 @@
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
 use aws_lambda_events::http::HeaderValue;
-use aws_lambda_events::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use aws_lambda_events::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
+    X_CONTENT_TYPE_OPTIONS,
+};
 use base64::Engine as _;
 
 use super::api::{self, Api, MAX_BODY_BYTES};
@@ -108,6 +111,13 @@ pub fn response(resp: api::Response) -> ApiGatewayV2httpResponse {
             };
             out.headers
                 .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+            // The dashboard's page and files: the same policy as `datafactory serve`.
+            out.headers.insert(
+                CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(super::assets::CONTENT_SECURITY_POLICY),
+            );
+            out.headers
+                .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             if let Some(name) = f.download_name
                 && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
             {

@@ -9,6 +9,8 @@ use async_trait::async_trait;
 
 use super::runner::LocalRunner;
 use crate::error::Result;
+use crate::model::JobStatus;
+use crate::ports::StateStore;
 use crate::ports::{Execution, Orchestrator};
 use crate::stages::NoProgress;
 
@@ -72,10 +74,24 @@ impl Orchestrator for LocalOrchestrator {
         let job = job_id.to_string();
         tokio::spawn(async move {
             let _guard = guard;
-            // The job's status records the outcome; the log says it too.
-            match runner.run_job(&job, Arc::new(NoProgress)).await {
-                Ok(()) => tracing::info!(job = %job, "job finished"),
-                Err(e) => tracing::warn!(job = %job, error = %e, "job stopped"),
+            // The job's status records the outcome; the log says it too. A panic is caught
+            // here so the job is not left "running" with nothing running it.
+            let work = tokio::spawn({
+                let (runner, job) = (runner.clone(), job.clone());
+                async move { runner.run_job(&job, Arc::new(NoProgress)).await }
+            });
+            match work.await {
+                Ok(Ok(())) => tracing::info!(job = %job, "job finished"),
+                Ok(Err(e)) => tracing::warn!(job = %job, error = %e, "job stopped"),
+                Err(panic) => {
+                    tracing::error!(job = %job, error = %panic, "job panicked");
+                    let msg =
+                        format!("stopped: internal error ({panic}); submit it again to resume");
+                    let _ = runner
+                        .state
+                        .set_job_status(&job, JobStatus::Failed, Some(&msg), None, 0)
+                        .await;
+                }
             }
         });
         Ok(Execution {

@@ -134,8 +134,12 @@ impl LocalRunner {
         let started = Instant::now();
         let previous_ms = job.elapsed_ms;
         let cfg = &job.config;
-        let fetcher: Arc<dyn Fetcher> = Arc::new(WebFetcher::new(&cfg.spider, &cfg.network, true)?);
-        match self.pipeline(ctx, job, fetcher).await {
+        let run = async {
+            let fetcher: Arc<dyn Fetcher> =
+                Arc::new(WebFetcher::new(&cfg.spider, &cfg.network, true)?);
+            self.pipeline(ctx, job, fetcher).await
+        };
+        match run.await {
             Ok(export) => {
                 let elapsed = previous_ms + started.elapsed().as_millis() as u64;
                 self.state
