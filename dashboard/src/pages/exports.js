@@ -279,8 +279,8 @@ function NewExport({ jobId, formats, defaults, onCreated }) {
     </div>
     <p class="muted small" data-testid="export-defaults">
       ${defaults
-        ? html`Prefilled from the job's config (formats: ${defaults.formats.length ? defaults.formats.join(', ') : 'none beyond jsonl'}, min score
-            ${defaults.minScore}); only changes from it are sent.`
+        ? html`Prefilled from the job's config (formats: ${defaults.formats.length ? defaults.formats.join(', ') : 'none beyond jsonl'},${' '}
+            min score ${defaults.minScore}); only changes from it are sent.`
         : html`The job's config could not be read: fields left as they are use the job's own export settings.`}${' '}
       Rejected examples are left out; rewritten ones are exported with the rewrite, the original kept under${' '}
       <code>review.original_response</code>.

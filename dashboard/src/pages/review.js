@@ -280,20 +280,28 @@ export function ReviewPage({ id, focus }) {
   // True from a page change until its page arrives: reviews then wait, so none lands unaccounted.
   const [paging, setPaging] = useState(false);
   const queue = useRef(Promise.resolve());
-  // The latest saved review of each example, readable as soon as its answer arrives.
+  // The latest saved review of each example, readable as soon as its answer arrives, numbered in
+  // the order the answers came: a page fetched after an answer already reflects it.
   const latest = useRef({});
+  const answers = useRef(0);
   // Bumped when the filter or sort changes, so a page change queued before it is dropped.
   const view = useRef(0);
 
   // Each answer carries the query it answers, so a focus request waits for the right page.
   const query = `filter=${filter}&sort=${encodeURIComponent(sort)}&limit=${PAGE}&offset=${offset}`;
   const key = `${query}#${generation}`;
-  const list = useResource(
-    () => api('GET', `/jobs/${enc}/examples?${query}`).then((d) => ({ ...d, key })),
-    [id, key],
-  );
+  const list = useResource(() => {
+    const since = answers.current;
+    return api('GET', `/jobs/${enc}/examples?${query}`).then((d) => ({ ...d, key, since }));
+  }, [id, key]);
   const fresh = !!list.data && list.data.key === key;
-  const examples = ((list.data && list.data.examples) || []).map((ex) => updated[ex.id] || ex);
+  // A review saved since the page was asked for is newer than the page's copy.
+  const since = list.data ? list.data.since : 0;
+  const newer = (ex) => {
+    const l = latest.current[ex.id];
+    return l && l.seq > since ? l.ex : ex;
+  };
+  const examples = ((list.data && list.data.examples) || []).map(newer);
   const total = (list.data && list.data.total) || 0;
 
   // A focus from the address (a worst example on the quality page) wins over the list.
@@ -347,7 +355,7 @@ export function ReviewPage({ id, focus }) {
 
   const detail = focusId ? details[focusId] : null;
   const fromList = focusId ? examples.find((e) => e.id === focusId) : null;
-  const base = (focusId && updated[focusId]) || fromList || detail;
+  const base = fromList || (focusId && updated[focusId]) || detail;
   const focused = base ? { ...base, source: base.source || (detail && detail.source) } : null;
   const index = focusId ? examples.findIndex((e) => e.id === focusId) : -1;
   const position = index >= 0 ? `${fmtInt(offset + index + 1)} of ${fmtInt(total)}` : focused ? 'not in this list' : '';
@@ -359,7 +367,8 @@ export function ReviewPage({ id, focus }) {
       .then((ex) => {
         clearError('review-action');
         if (ex && ex.id) {
-          latest.current = { ...latest.current, [ex.id]: ex };
+          answers.current += 1;
+          latest.current = { ...latest.current, [ex.id]: { ex, seq: answers.current } };
           setUpdated((u) => ({ ...u, [ex.id]: ex }));
         }
       })
@@ -381,12 +390,16 @@ export function ReviewPage({ id, focus }) {
     const from = offset;
     const f = filter;
     const v = view.current;
+    const pageSince = since;
     queue.current = queue.current.then(() => {
       if (v !== view.current) return;
       let to;
       let at = focusAt;
       if (dir > 0) {
-        to = nextOffset(f, from, rows, latest.current);
+        // Only reviews saved since the page was fetched can have moved it.
+        const changed = {};
+        for (const [eid, l] of Object.entries(latest.current)) if (l.seq > pageSince) changed[eid] = l.ex;
+        to = nextOffset(f, from, rows, changed);
       } else {
         to = Math.max(0, from - PAGE);
         // Back from a short first stretch: the example just before this page, not the page's end.
