@@ -19,11 +19,43 @@ mapfile -t SRC < <(ls "$WORK/site/src")
 for ((i = 0; i < MAX; i++)); do
     ln -s "src/${SRC[$((i % ${#SRC[@]}))]}" "$WORK/site/p$i.html"
 done
-(cd "$WORK/site" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
-SERVER=$!
+# nginx (Debian's nginx-light, installed when missing and we may) serves the pages with little
+# CPU, so the run shows what datafactory does with the cores; Python's http.server is the
+# fallback, and it takes a good share of a 2-core machine itself.
+if ! command -v nginx >/dev/null && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || true
+fi
+if command -v nginx >/dev/null; then
+    # Started as root, nginx's worker runs as an unprivileged user: it must be able to read.
+    chmod 755 "$WORK"
+    mkdir -p "$WORK/nginx"
+    cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
+    fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+    types { text/html html; }
+    server { listen 127.0.0.1:$PORT; root $WORK/site; disable_symlinks off; }
+}
+CONF
+    nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >/dev/null 2>&1 &
+    SERVER=$!
+    SERVED_BY="nginx (1 worker)"
+else
+    (cd "$WORK/site" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+    SERVER=$!
+    SERVED_BY="python3 -m http.server"
+fi
 sleep 1
 curl -sf "http://127.0.0.1:$PORT/p0.html" >/dev/null || { echo "the loopback site on port $PORT does not serve our pages (port taken?)" >&2; exit 1; }
 printf '[spider]\nper_host_rps = 100000.0\nconcurrency = 32\n' >"$WORK/job.toml"
+echo "Pages served by $SERVED_BY on 127.0.0.1:$PORT."
+echo
 echo "| pages | fetched | wall s | pages/s | CPU % | peak RSS MB |"
 echo "|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
