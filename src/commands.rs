@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use shared::JobConfig;
 use shared::adapters::local::runner::{LocalRunner, find_job, open_state};
-use shared::ports::{BlobStore, StateStore};
+use shared::ports::StateStore;
 use shared::summary::JobSummary;
 
 use crate::GenerationArgs;
@@ -314,17 +314,12 @@ pub async fn export(
     }
     let mut opts = shared::stages::shipper::ExportOptions::from_config(&job.config)?;
     if !formats.is_empty() {
-        opts.formats = formats
-            .iter()
-            .map(|f| {
-                shared::formats::Format::parse(f).ok_or_else(|| {
-                    shared::Error::Config(format!(
-                        "unknown format {f:?} (one of {})",
-                        shared::config::EXPORT_FORMATS.join(", ")
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        opts.formats = shared::formats::Format::parse_all(formats).map_err(|f| {
+            shared::Error::Config(format!(
+                "unknown format {f:?} (one of {})",
+                shared::config::EXPORT_FORMATS.join(", ")
+            ))
+        })?;
     }
     opts = opts.without_builtin();
     if let Some(m) = min_score {
@@ -334,21 +329,12 @@ pub async fn export(
         opts.min_score = m;
     }
     opts.min_rating = min_rating;
-    opts.skip_shards = shared::tasks::unfinished_shards(
+    let (manifest, path) = shared::tasks::reexport(
         &runner.context(Arc::new(shared::stages::NoProgress)),
         &job,
+        opts,
     )
     .await?;
-    let manifest = shared::adapters::local::runner::reexport(
-        &runner,
-        &job,
-        &opts,
-        Arc::new(shared::stages::NoProgress),
-    )
-    .await?;
-    let path = runner
-        .blobs
-        .locate(&shared::keys::export_prefix(&job.id, manifest.version));
     for (split, info) in &manifest.splits {
         println!("{split}: {} records", info.records);
     }

@@ -44,6 +44,14 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
+    /// Every name parsed, or the first unknown one.
+    pub fn parse_all<S: AsRef<str>>(names: &[S]) -> std::result::Result<Vec<Format>, &str> {
+        names
+            .iter()
+            .map(|n| Format::parse(n.as_ref()).ok_or(n.as_ref()))
+            .collect()
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::OpenAi => "openai",

@@ -18,8 +18,8 @@ use crate::generation::Generator;
 use crate::jobs;
 use crate::keys;
 use crate::model::{
-    Chunk, Example, FetchedPage, ItemError, JobRecord, JobStatus, PageStatus, ShardReport, Stage,
-    UrlItem,
+    Chunk, Example, ExportManifest, FetchedPage, ItemError, JobRecord, JobStatus, PageStatus,
+    ShardReport, Stage, UrlItem,
 };
 use crate::ports::{Lease, Llm, Orchestrator};
 use crate::stages::factory::{self, Factory, Mode};
@@ -493,6 +493,31 @@ pub async fn unfinished_shards(ctx: &StageContext, job: &JobRecord) -> Result<BT
         }
     }
     Ok(skip)
+}
+
+/// Export a finished job again as its next version (`datafactory export`, `POST
+/// /jobs/{id}/exports`): without the shards the first export skipped, with the reviews as they
+/// are now, and recorded as the job's export. Returns the manifest and where it is.
+pub async fn reexport(
+    ctx: &StageContext,
+    job: &JobRecord,
+    mut opts: shipper::ExportOptions,
+) -> Result<(ExportManifest, String)> {
+    opts.skip_shards = unfinished_shards(ctx, job).await?;
+    let manifest = shipper::export(ctx, job, &opts).await?;
+    let location = ctx
+        .blobs
+        .locate(&keys::export_prefix(&job.id, manifest.version));
+    ctx.state
+        .set_job_status(
+            &job.id,
+            job.status,
+            job.message.as_deref(),
+            Some(&location),
+            job.elapsed_ms,
+        )
+        .await?;
+    Ok((manifest, location))
 }
 
 /// What a submission did.

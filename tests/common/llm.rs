@@ -22,13 +22,15 @@ pub struct FakeLlm {
     pub no_json_schema: bool,
 }
 
-fn between_quotes(user: &str) -> &str {
+/// The chunk text of a generation prompt: what the templates put between triple quotes.
+pub fn between_quotes(user: &str) -> &str {
     let mut parts = user.split("\"\"\"");
     parts.next();
     parts.next().unwrap_or(user).trim()
 }
 
-fn reply(content: &str, prompt_tokens: u64) -> ResponseTemplate {
+/// A chat completion answering `content`, billed 40 completion tokens.
+pub fn reply(content: &str, prompt_tokens: u64) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "id": "chatcmpl-1", "object": "chat.completion", "model": MODEL,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
@@ -36,14 +38,41 @@ fn reply(content: &str, prompt_tokens: u64) -> ResponseTemplate {
     }))
 }
 
+/// 401 unless the request carries [`KEY`].
+pub fn refuse_bad_key(req: &Request) -> Option<ResponseTemplate> {
+    let auth = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    (auth != Some(&format!("Bearer {KEY}")))
+        .then(|| ResponseTemplate::new(401).set_body_string("{\"error\":\"bad key\"}"))
+}
+
+/// Two grounded question/answer pairs for a chunk, each answer a sentence of the text, as
+/// JSON; fenced for texts of even length, as some servers do (the client must cope).
+pub fn grounded_pairs(text: &str) -> String {
+    let pairs: Vec<Value> = text
+        .split_inclusive(". ")
+        .map(str::trim)
+        .filter(|s| s.split_whitespace().count() >= 6)
+        .take(2)
+        .map(|s| {
+            let topic: Vec<&str> = s.split_whitespace().take(6).collect();
+            json!({"question": format!("What is reported about {}?", topic.join(" ")), "answer": s})
+        })
+        .collect();
+    let content = json!({ "pairs": pairs }).to_string();
+    if text.len().is_multiple_of(2) {
+        format!("```json\n{content}\n```")
+    } else {
+        content
+    }
+}
+
 impl Respond for FakeLlm {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let auth = req
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        if auth != Some(&format!("Bearer {KEY}")) {
-            return ResponseTemplate::new(401).set_body_string("{\"error\":\"bad key\"}");
+        if let Some(refusal) = refuse_bad_key(req) {
+            return refusal;
         }
         let limit = self.refuse_after.load(Ordering::SeqCst);
         if limit >= 0 && self.answered.load(Ordering::SeqCst) as i64 >= limit {
@@ -76,28 +105,8 @@ impl Respond for FakeLlm {
         if text.contains("SLOWANSWER") {
             return reply("{\"pairs\": []}", prompt_tokens).set_delay(Duration::from_secs(4));
         }
-        // Two grounded pairs: each answer is a sentence of the text.
-        let sentences: Vec<&str> = text
-            .split_inclusive(". ")
-            .map(str::trim)
-            .filter(|s| s.split_whitespace().count() >= 6)
-            .take(2)
-            .collect();
-        let pairs: Vec<Value> = sentences
-            .iter()
-            .map(|s| {
-                let topic: Vec<&str> = s.split_whitespace().take(6).collect();
-                json!({"question": format!("What is reported about {}?", topic.join(" ")), "answer": s})
-            })
-            .collect();
         self.answered.fetch_add(1, Ordering::SeqCst);
-        let content = json!({ "pairs": pairs }).to_string();
-        // Some servers wrap JSON in a fence; the client must cope.
-        let content = if text.len().is_multiple_of(2) {
-            format!("```json\n{content}\n```")
-        } else {
-            content
-        };
+        let content = grounded_pairs(text);
         reply(&content, prompt_tokens)
     }
 }

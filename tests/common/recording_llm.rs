@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use super::llm::{KEY, MODEL};
+use super::llm::{between_quotes, grounded_pairs, refuse_bad_key, reply};
 
-/// Tokens billed per answer, whatever it holds.
+/// Tokens billed per answer, whatever it holds (as [`reply`] bills).
 pub const COMPLETION_TOKENS: u64 = 40;
 
 /// One answered call.
@@ -38,20 +38,10 @@ impl RecordingLlm {
     }
 }
 
-fn between_quotes(user: &str) -> &str {
-    let mut parts = user.split("\"\"\"");
-    parts.next();
-    parts.next().unwrap_or(user).trim()
-}
-
 impl Respond for RecordingLlm {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let auth = req
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        if auth != Some(&format!("Bearer {KEY}")) {
-            return ResponseTemplate::new(401).set_body_string("{\"error\":\"bad key\"}");
+        if let Some(refusal) = refuse_bad_key(req) {
+            return refusal;
         }
         let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
         let system = body["messages"][0]["content"].as_str().unwrap_or_default();
@@ -62,25 +52,7 @@ impl Respond for RecordingLlm {
             // The reason names the prompt, so every judge answer is told apart from the others.
             json!({"score": 5, "reason": format!("supported ({})", &prompt[..16])}).to_string()
         } else {
-            let text = between_quotes(user);
-            // Two grounded pairs: each answer is a sentence of the text.
-            let pairs: Vec<Value> = text
-                .split_inclusive(". ")
-                .map(str::trim)
-                .filter(|s| s.split_whitespace().count() >= 6)
-                .take(2)
-                .map(|s| {
-                    let topic: Vec<&str> = s.split_whitespace().take(6).collect();
-                    json!({"question": format!("What is reported about {}?", topic.join(" ")), "answer": s})
-                })
-                .collect();
-            let content = json!({ "pairs": pairs }).to_string();
-            // Some servers wrap JSON in a fence; the client must cope.
-            if text.len().is_multiple_of(2) {
-                format!("```json\n{content}\n```")
-            } else {
-                content
-            }
+            grounded_pairs(between_quotes(user))
         };
         self.calls
             .lock()
@@ -91,12 +63,7 @@ impl Respond for RecordingLlm {
                 prompt_tokens,
                 completion_tokens: COMPLETION_TOKENS,
             });
-        ResponseTemplate::new(200).set_body_json(json!({
-            "id": "chatcmpl-1", "object": "chat.completion", "model": MODEL,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": COMPLETION_TOKENS,
-                      "total_tokens": prompt_tokens + COMPLETION_TOKENS}
-        }))
+        reply(&content, prompt_tokens)
     }
 }
 

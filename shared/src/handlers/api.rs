@@ -349,17 +349,29 @@ impl Api {
         }
     }
 
-    async fn create_job(&self, req: &Request) -> crate::Result<Response> {
+    /// The config, parsed list and source of a `POST /jobs` or `POST /estimate` request, or the
+    /// response refusing it.
+    async fn new_job(
+        &self,
+        req: &Request,
+    ) -> crate::Result<std::result::Result<(JobConfig, ParsedInput, String), Response>> {
         let new: NewJob = match Self::body(req) {
             Ok(n) => n,
-            Err(refusal) => return Ok(refusal),
+            Err(refusal) => return Ok(Err(refusal)),
         };
         let cfg = match self.job_config(new.config.as_ref()) {
             Ok(c) => c,
-            Err(refusal) => return Ok(refusal),
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        let (parsed, source) = match self.list_of(&new, &cfg, req).await? {
-            Ok(p) => p,
+        Ok(self
+            .list_of(&new, &cfg, req)
+            .await?
+            .map(|(parsed, source)| (cfg, parsed, source)))
+    }
+
+    async fn create_job(&self, req: &Request) -> crate::Result<Response> {
+        let (cfg, parsed, source) = match self.new_job(req).await? {
+            Ok(n) => n,
             Err(refusal) => return Ok(refusal),
         };
         let submitted = tasks::submit(
@@ -381,16 +393,8 @@ impl Api {
 
     /// What a job would cost, before it is submitted: same body as `POST /jobs`.
     async fn estimate(&self, req: &Request) -> crate::Result<Response> {
-        let new: NewJob = match Self::body(req) {
+        let (cfg, parsed, _) = match self.new_job(req).await? {
             Ok(n) => n,
-            Err(refusal) => return Ok(refusal),
-        };
-        let cfg = match self.job_config(new.config.as_ref()) {
-            Ok(c) => c,
-            Err(refusal) => return Ok(refusal),
-        };
-        let (parsed, _) = match self.list_of(&new, &cfg, req).await? {
-            Ok(p) => p,
             Err(refusal) => return Ok(refusal),
         };
         let seen = crate::estimate::observe(self.ctx.state.as_ref()).await?;
@@ -435,35 +439,15 @@ impl Api {
             .flatten();
         let mut rows = Vec::with_capacity(page.len());
         for j in page {
-            rows.push(self.job_row(j).await?);
+            let stats = self.ctx.state.stage_stats(&j.id).await?;
+            let done = self.ctx.state.shards_done(&j.id).await?;
+            rows.push(job_row(
+                j,
+                |s, c| stats.get(&s).map_or(0, |st| st.get(c)),
+                |s| done.get(&s).copied().unwrap_or(0),
+            ));
         }
         Ok(Response::ok(json!({ "jobs": rows, "next_cursor": next })))
-    }
-
-    /// A job as the jobs list shows it: the record, progress per stage and the totals.
-    async fn job_row(&self, j: &JobRecord) -> crate::Result<Value> {
-        let stats = self.ctx.state.stage_stats(&j.id).await?;
-        let done = self.ctx.state.shards_done(&j.id).await?;
-        let get = |s: Stage, c: &str| stats.get(&s).map_or(0, |st| st.get(c));
-        let mut row = job_brief(j);
-        row["progress"] = json!({
-            "shards_total": j.shards,
-            "shards_done": Stage::ALL
-                .iter()
-                .filter(|s| **s != Stage::Input)
-                .map(|s| (s.as_str(), done.get(s).copied().unwrap_or(0)))
-                .collect::<BTreeMap<_, _>>(),
-        });
-        row["totals"] = json!({
-            "pages_fetched": get(Stage::Spider, "fetched"),
-            "documents_kept": get(Stage::Refiner, "documents_kept"),
-            "chunks": get(Stage::Refiner, "chunks"),
-            "examples": get(Stage::Factory, "examples"),
-            "passed": get(Stage::Inspector, "passed"),
-            "exported": get(Stage::Shipper, "records"),
-            "cost_usd": (get(Stage::Factory, "cost_micro_usd") + get(Stage::Inspector, "cost_micro_usd")) as f64 / 1e6,
-        });
-        Ok(row)
     }
 
     async fn job(&self, id: &str) -> crate::Result<Response> {
@@ -484,7 +468,11 @@ impl Api {
         let factory = summary.counter(Stage::Factory, "cost_micro_usd");
         let inspector = summary.counter(Stage::Inspector, "cost_micro_usd");
         Ok(Response::ok(json!({
-            "job": self.job_row(&job).await?,
+            "job": job_row(&job, |s, c| summary.counter(s, c), |s| summary
+                .stages
+                .iter()
+                .find(|st| st.stage == s)
+                .map_or(0, |st| st.shards_done)),
             "config": job.config,
             "stages": stages,
             "cost_usd": { "llm": (factory + inspector) as f64 / 1e6 },
@@ -496,6 +484,34 @@ impl Api {
 fn refused(parsed: &ParsedInput) -> crate::Result<Value> {
     serde_json::to_value(parsed.errors.iter().take(20).collect::<Vec<_>>())
         .map_err(|e| Error::json("response", e))
+}
+
+/// A job as the jobs list and the job view show it: the record, progress per stage and the
+/// totals, from a stage's counter and its shards done (read once by the caller).
+fn job_row(
+    j: &JobRecord,
+    counter: impl Fn(Stage, &str) -> u64,
+    done: impl Fn(Stage) -> u32,
+) -> Value {
+    let mut row = job_brief(j);
+    row["progress"] = json!({
+        "shards_total": j.shards,
+        "shards_done": Stage::ALL
+            .iter()
+            .filter(|s| **s != Stage::Input)
+            .map(|s| (s.as_str(), done(*s)))
+            .collect::<BTreeMap<_, _>>(),
+    });
+    row["totals"] = json!({
+        "pages_fetched": counter(Stage::Spider, "fetched"),
+        "documents_kept": counter(Stage::Refiner, "documents_kept"),
+        "chunks": counter(Stage::Refiner, "chunks"),
+        "examples": counter(Stage::Factory, "examples"),
+        "passed": counter(Stage::Inspector, "passed"),
+        "exported": counter(Stage::Shipper, "records"),
+        "cost_usd": (counter(Stage::Factory, "cost_micro_usd") + counter(Stage::Inspector, "cost_micro_usd")) as f64 / 1e6,
+    });
+    row
 }
 
 fn job_brief(j: &JobRecord) -> Value {

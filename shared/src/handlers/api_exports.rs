@@ -11,8 +11,8 @@ use super::api::{Api, FileBody, LINK_TTL, Request, Response};
 use crate::error::Error;
 use crate::formats::Format;
 use crate::keys;
-use crate::model::{ExportManifest, JobStatus};
-use crate::stages::shipper::{self, ExportOptions};
+use crate::model::JobStatus;
+use crate::stages::shipper::ExportOptions;
 
 /// `POST /jobs/{id}/exports` body; absent fields take the job's config.
 #[derive(Debug, Default, Deserialize)]
@@ -135,25 +135,20 @@ impl Api {
             ));
         }
         let mut opts = ExportOptions::from_config(&job.config)?;
-        opts.skip_shards = crate::tasks::unfinished_shards(&self.ctx, &job).await?;
         if let Some(formats) = &new.formats {
-            let mut parsed = Vec::new();
-            for f in formats {
-                match Format::parse(f) {
-                    Some(p) => parsed.push(p),
-                    None => {
-                        return Ok(Response::error(
-                            400,
-                            "invalid_format",
-                            format!(
-                                "unknown format {f:?}; known: {}",
-                                crate::config::EXPORT_FORMATS.join(", ")
-                            ),
-                        ));
-                    }
+            opts.formats = match Format::parse_all(formats) {
+                Ok(f) => f,
+                Err(f) => {
+                    return Ok(Response::error(
+                        400,
+                        "invalid_format",
+                        format!(
+                            "unknown format {f:?}; known: {}",
+                            crate::config::EXPORT_FORMATS.join(", ")
+                        ),
+                    ));
                 }
-            }
-            opts.formats = parsed;
+            };
         }
         if let Some(m) = new.min_score {
             if !(0.0..=1.0).contains(&m) {
@@ -175,22 +170,8 @@ impl Api {
             }
             opts.min_rating = Some(r);
         }
-        let opts = opts.without_builtin();
-        let manifest: ExportManifest = shipper::export(&self.ctx, &job, &opts).await?;
-        let location = self
-            .ctx
-            .blobs
-            .locate(&keys::export_prefix(&job.id, manifest.version));
-        self.ctx
-            .state
-            .set_job_status(
-                &job.id,
-                job.status,
-                job.message.as_deref(),
-                Some(&location),
-                job.elapsed_ms,
-            )
-            .await?;
+        let (manifest, location) =
+            crate::tasks::reexport(&self.ctx, &job, opts.without_builtin()).await?;
         Ok(Response::with_status(
             201,
             json!({ "version": manifest.version, "location": location, "manifest": manifest }),

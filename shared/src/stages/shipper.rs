@@ -65,15 +65,8 @@ impl ExportOptions {
     }
 
     pub fn from_config(cfg: &crate::config::JobConfig) -> Result<Self> {
-        let formats = cfg
-            .export
-            .formats
-            .iter()
-            .map(|f| {
-                Format::parse(f)
-                    .ok_or_else(|| Error::Config(format!("unknown export format {f:?}")))
-            })
-            .collect::<Result<_>>()?;
+        let formats = Format::parse_all(&cfg.export.formats)
+            .map_err(|f| Error::Config(format!("unknown export format {f:?}")))?;
         Ok(ExportOptions {
             formats,
             min_score: cfg.export.min_score,

@@ -335,7 +335,8 @@ impl LocalRunner {
     }
 }
 
-/// Re-export a finished job as a new version (no fetching, no LLM calls).
+/// Re-export a finished job as a new version (no fetching, no LLM calls); see
+/// [`crate::tasks::reexport`].
 pub async fn reexport(
     runner: &LocalRunner,
     job: &JobRecord,
@@ -343,21 +344,7 @@ pub async fn reexport(
     progress: Arc<dyn Progress>,
 ) -> Result<crate::model::ExportManifest> {
     let ctx = runner.context(progress);
-    let manifest = shipper::export(&ctx, job, opts).await?;
-    let path = runner
-        .blobs
-        .locate(&keys::export_prefix(&job.id, manifest.version));
-    runner
-        .state
-        .set_job_status(
-            &job.id,
-            job.status,
-            job.message.as_deref(),
-            Some(&path),
-            job.elapsed_ms,
-        )
-        .await?;
-    Ok(manifest)
+    Ok(crate::tasks::reexport(&ctx, job, opts.clone()).await?.0)
 }
 
 /// Open the state of a data dir for read-only commands (`jobs`, `status`).
