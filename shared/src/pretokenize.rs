@@ -128,10 +128,10 @@ fn contraction(rest: &str) -> Option<usize> {
 /// End of the piece starting at `pos` (`pos < text.len()`, a character boundary).
 fn piece_end(text: &str, pos: usize) -> usize {
     let bytes = text.as_bytes();
-    if bytes[pos] == b'\'' {
-        if let Some(n) = contraction(&text[pos + 1..]) {
-            return pos + 1 + n;
-        }
+    if bytes[pos] == b'\''
+        && let Some(n) = contraction(&text[pos + 1..])
+    {
+        return pos + 1 + n;
     }
     let (c0, n0) = class_at(text, pos);
     match c0 {
@@ -150,10 +150,10 @@ fn piece_end(text: &str, pos: usize) -> usize {
     }
     let next = class_of(text, pos + n0);
     // `[^\r\n\p{L}\p{N}]?\p{L}+`: one space or symbol glued to the word after it.
-    if c0 != Class::Newline {
-        if let Some((Class::Letter, _)) = next {
-            return run(text, pos + n0, Class::Letter);
-        }
+    if c0 != Class::Newline
+        && let Some((Class::Letter, _)) = next
+    {
+        return run(text, pos + n0, Class::Letter);
     }
     // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
     let symbols_from = match (c0, next) {
