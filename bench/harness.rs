@@ -180,7 +180,7 @@ fn main() -> Result<()> {
             let (m, r, n) = time_rounds(rounds, || {
                 inputs.texts.iter().map(|t| counter.count(t) as u64).sum()
             });
-            json!({"case": case, "impl": "rust", "tool": "bpe-openai 0.3 cl100k_base (as the Refiner counts)", "median_s": m, "rounds": r,
+            json!({"case": case, "impl": "rust", "tool": "datafactory pre-tokenizer + bpe-openai 0.3 BPE, cl100k_base (as the Refiner counts)", "median_s": m, "rounds": r,
                    "units": {"tokens": n, "bytes": text_bytes}})
         }
         "chunk" => {
@@ -192,7 +192,7 @@ fn main() -> Result<()> {
                     .map(|t| refiner.chunk_count(t) as u64)
                     .sum()
             });
-            json!({"case": case, "impl": "rust", "tool": "text-splitter 0.33 + bpe-openai, 512/50", "median_s": m, "rounds": r,
+            json!({"case": case, "impl": "rust", "tool": "datafactory chunker (shared/src/chunker.rs, as the Refiner chunks) + bpe-openai BPE, 512/50", "median_s": m, "rounds": r,
                    "units": {"chunks": n, "bytes": text_bytes}})
         }
         "minhash" => {

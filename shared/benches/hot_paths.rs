@@ -63,6 +63,29 @@ fn count_tokens_60_texts() -> usize {
     CORPUS.texts.iter().map(|t| counter.count(t)).sum()
 }
 
+/// The pre-tokenizer alone (the first half of counting), ours and the regex it replaces.
+#[divan::bench]
+fn pretokenize_60_texts() -> usize {
+    CORPUS
+        .texts
+        .iter()
+        .map(|t| shared::pretokenize::cl100k_pieces(t).count())
+        .sum()
+}
+
+#[divan::bench]
+fn pretokenize_regex_60_texts() -> usize {
+    let tok = bpe_openai::cl100k_base();
+    CORPUS.texts.iter().map(|t| tok.split(t).count()).sum()
+}
+
+/// bpe-openai's own count (regex, then BPE on every piece), for comparison with ours.
+#[divan::bench]
+fn count_tokens_bpe_openai_60_texts() -> usize {
+    let tok = bpe_openai::cl100k_base();
+    CORPUS.texts.iter().map(|t| tok.count(t)).sum()
+}
+
 #[divan::bench]
 fn chunk_60_texts(bencher: divan::Bencher) {
     let refiner = Refiner::new(&RefinerConfig::default()).expect("default config");

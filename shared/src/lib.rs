@@ -6,6 +6,7 @@
 pub mod adapters;
 pub mod backoff;
 pub mod charset;
+pub mod chunker;
 pub mod config;
 pub mod error;
 pub mod estimate;
@@ -23,6 +24,7 @@ pub mod minhash;
 pub mod model;
 pub mod netguard;
 pub mod ports;
+pub mod pretokenize;
 pub mod reviews;
 pub mod stages;
 pub mod summary;

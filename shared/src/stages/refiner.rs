@@ -10,9 +10,9 @@
 use std::sync::Arc;
 
 use futures::StreamExt;
-use text_splitter::{ChunkConfig, TextSplitter};
 use tiktoken_rs::CoreBPE;
 
+use crate::chunker::Chunker;
 use crate::config::RefinerConfig;
 use crate::error::{Error, Result};
 use crate::extract::extract;
@@ -31,8 +31,7 @@ pub const DUPLICATE_NEAR: &str = "duplicate: near";
 
 pub struct Refiner {
     cfg: RefinerConfig,
-    tokens: TokenCounter,
-    splitter: TextSplitter<TokenCounter>,
+    splitter: Chunker,
     minhash: MinHasher,
 }
 
@@ -68,14 +67,14 @@ enum Outcome {
 impl Refiner {
     pub fn new(cfg: &RefinerConfig) -> Result<Self> {
         let tokens = TokenCounter::for_encoding(&cfg.chunking.encoding)?;
-        let chunk_cfg = ChunkConfig::new(cfg.chunking.max_tokens)
-            .with_overlap(cfg.chunking.overlap_tokens)
-            .map_err(|e| Error::Config(format!("refiner.chunking: {e}")))?
-            .with_sizer(tokens);
+        let splitter = Chunker::new(tokens, cfg.chunking.max_tokens, cfg.chunking.overlap_tokens)
+            .map_err(|e| match e {
+            Error::Config(m) => Error::Config(format!("refiner.{m}")),
+            other => other,
+        })?;
         Ok(Refiner {
             cfg: cfg.clone(),
-            tokens,
-            splitter: TextSplitter::new(chunk_cfg),
+            splitter,
             minhash: MinHasher::new(&cfg.dedup),
         })
     }
@@ -223,7 +222,7 @@ impl Refiner {
 
     /// How many chunks the configured splitter cuts a text into (benchmarks and tests).
     pub fn chunk_count(&self, text: &str) -> usize {
-        self.splitter.chunks(text).count()
+        self.splitter.chunks(text).len()
     }
 
     /// Everything the Refiner does to one page before de-duplication, with no I/O: extract,
@@ -264,8 +263,8 @@ impl Refiner {
         };
         let mut chunks = Vec::new();
         let mut short_chunks = 0;
-        for piece in self.splitter.chunks(&doc.text) {
-            let token_count = self.tokens.count(piece);
+        for c in self.splitter.chunks(&doc.text) {
+            let (piece, token_count) = (c.text, c.tokens);
             if token_count < self.cfg.chunking.min_tokens {
                 short_chunks += 1;
                 continue;
