@@ -18,7 +18,7 @@ use shared::handlers::api::Api;
 use shared::handlers::gateway;
 use shared::handlers::trigger::Trigger;
 use shared::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage};
-use shared::ports::{BlobStore, Claim, Lease, Queue, StateStore, SystemClock};
+use shared::ports::{BlobStore, Claim, ClaimLost, ClaimSet, Lease, Queue, StateStore, SystemClock};
 use shared::stages::{NoProgress, StageContext};
 use shared::tasks::{self, ShardTask, ShipperTask, TaskError};
 use wiremock::MockServer;
@@ -169,6 +169,60 @@ async fn state_store_contract(state: &dyn StateStore) {
             .await
             .unwrap(),
         vec![Claim::Won, Claim::Won]
+    );
+
+    // Many documents' claims in one call, in order: a document stops at the first group it
+    // loses (that group's free keys are still claimed), and its later groups stay unclaimed.
+    let set = |owner: &str, groups: &[(&str, &[&str])]| ClaimSet {
+        owner: owner.to_string(),
+        groups: groups
+            .iter()
+            .map(|(ns, keys)| (ns.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+            .collect(),
+    };
+    let sets = vec![
+        set("doc-e", &[("exact", &["e1"]), ("lsh", &["b1", "b2"])]),
+        set("doc-f", &[("exact", &["e1"]), ("lsh", &["b3"])]),
+        set("doc-g", &[("exact", &["e2"]), ("lsh", &["b2", "b4"])]),
+        set("doc-h", &[("lsh", &["b3", "b4"])]),
+        set("doc-i", &[]),
+    ];
+    let lost = |group, owner: &str| {
+        Some(ClaimLost {
+            group,
+            owner: owner.to_string(),
+        })
+    };
+    let expected = vec![
+        None,
+        lost(0, "doc-e"),
+        lost(1, "doc-e"),
+        lost(0, "doc-g"),
+        None,
+    ];
+    assert_eq!(
+        state.claim_in_order(&job.id, &sets).await.unwrap(),
+        expected
+    );
+    // A retried batch gets the same answers.
+    assert_eq!(
+        state.claim_in_order(&job.id, &sets).await.unwrap(),
+        expected
+    );
+    // doc-f lost its exact key, so b3 went to doc-h; doc-g kept b4 though it lost on b2.
+    assert_eq!(
+        state
+            .claim_keys(&job.id, "lsh", &["b3".into(), "b4".into()], "doc-x")
+            .await
+            .unwrap(),
+        vec![
+            Claim::Lost {
+                owner: "doc-h".into()
+            },
+            Claim::Lost {
+                owner: "doc-g".into()
+            }
+        ]
     );
 
     assert_eq!(state.next_export_version(&job.id).await.unwrap(), 1);

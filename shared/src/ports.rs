@@ -39,6 +39,31 @@ pub enum Claim {
     Lost { owner: String },
 }
 
+/// One document's claims for [`StateStore::claim_in_order`]: groups of keys, each in its own
+/// namespace, claimed in order for `owner`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimSet {
+    pub owner: String,
+    pub groups: Vec<(String, Vec<String>)>,
+}
+
+/// Where a document's claims stopped: the first group with a key another owner holds (every
+/// key of that group was still claimed where free, as [`StateStore::claim_keys`] does; later
+/// groups were not claimed at all), and that key's owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimLost {
+    pub group: usize,
+    pub owner: String,
+}
+
+/// The owner holding the first key of a batch that was lost, if any was.
+pub fn first_lost(claims: impl IntoIterator<Item = Claim>) -> Option<String> {
+    claims.into_iter().find_map(|c| match c {
+        Claim::Lost { owner } => Some(owner),
+        Claim::Won => None,
+    })
+}
+
 /// The answer to a lease request: the task is ours until the lease expires, or someone else is
 /// working on it right now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +119,27 @@ pub trait StateStore: Send + Sync {
         keys: &[String],
         owner: &str,
     ) -> Result<Vec<Claim>>;
+
+    /// The claims of many documents, one document after another in slice order, each as if by
+    /// one [`StateStore::claim_keys`] call per group, stopping at the first group it loses:
+    /// the result for a document is `None` if it won every group. Stores that can (SQLite)
+    /// do the whole batch in one transaction, which saves a round trip per document; the
+    /// outcome is the same either way, so it stays independent of how the batch is cut.
+    async fn claim_in_order(&self, job: &str, sets: &[ClaimSet]) -> Result<Vec<Option<ClaimLost>>> {
+        let mut out = Vec::with_capacity(sets.len());
+        for set in sets {
+            let mut lost = None;
+            for (group, (namespace, keys)) in set.groups.iter().enumerate() {
+                let claims = self.claim_keys(job, namespace, keys, &set.owner).await?;
+                if let Some(owner) = first_lost(claims) {
+                    lost = Some(ClaimLost { group, owner });
+                    break;
+                }
+            }
+            out.push(lost);
+        }
+        Ok(out)
+    }
 
     /// Reserve the next export version of a job (1, 2, ...).
     async fn next_export_version(&self, job: &str) -> Result<u32>;

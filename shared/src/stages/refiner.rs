@@ -19,7 +19,7 @@ use crate::extract::extract;
 use crate::filters;
 use crate::minhash::MinHasher;
 use crate::model::{Chunk, FetchedPage, ItemError, PageStatus, ShardReport, Stage};
-use crate::ports::Claim;
+use crate::ports::{ClaimLost, ClaimSet};
 use crate::stages::StageContext;
 use crate::stages::spider::gunzip;
 use crate::text::{normalize_for_dedup, sha256_hex};
@@ -28,6 +28,10 @@ use crate::{jsonl, keys};
 
 pub const DUPLICATE_EXACT: &str = "duplicate: exact";
 pub const DUPLICATE_NEAR: &str = "duplicate: near";
+
+/// Claim namespaces of the exact and near-duplicate indexes.
+const EXACT: &str = "exact";
+const NEAR: &str = "lsh";
 
 pub struct Refiner {
     cfg: RefinerConfig,
@@ -59,6 +63,12 @@ pub struct Candidate {
     pub short_chunks: u64,
 }
 
+/// A shard's pages after extraction, in list order, waiting for de-duplication.
+pub struct Extracted {
+    pages: u64,
+    outcomes: Vec<Outcome>,
+}
+
 enum Outcome {
     Kept(Candidate),
     Dropped(ItemError),
@@ -87,56 +97,95 @@ impl Refiner {
         shard: u32,
         pages: &[FetchedPage],
     ) -> Result<(Vec<Chunk>, ShardReport)> {
-        let fetched: Vec<&FetchedPage> = pages
-            .iter()
-            .filter(|p| p.status == PageStatus::Fetched)
-            .collect();
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let extracted = self.extract_shard(ctx, pages).await?;
+        self.dedup_shard(ctx, job, shard, extracted).await
+    }
+
+    /// The parallel part of a shard, with no effect on the state store: every fetched page
+    /// extracted, filtered, signed and chunked. A runner may extract the next shard while
+    /// [`Refiner::dedup_shard`] finishes this one.
+    pub async fn extract_shard(
+        self: &Arc<Self>,
+        ctx: &StageContext,
+        pages: &[FetchedPage],
+    ) -> Result<Extracted> {
         // Owned pages (metadata only, the bodies stay in the store): a closure over borrowed
         // items makes the future's lifetime higher-ranked, and rustc then cannot prove it
         // `Send` for the Lambda runtime.
-        let owned: Vec<FetchedPage> = fetched.iter().map(|p| (*p).clone()).collect();
-        let outcomes: Vec<Outcome> = futures::stream::iter(owned)
-            .map(|page| {
-                let this = Arc::clone(self);
-                async move {
-                    let html = match &page.body_key {
-                        Some(k) => ctx.blobs.get(k).await?,
-                        None => None,
-                    };
-                    let outcome = match html {
-                        None => Outcome::Dropped(ItemError::new(
-                            &page.url,
-                            "missing page",
-                            "the stored page is gone",
-                        )),
-                        Some(gz) => tokio::task::spawn_blocking(move || this.process(&page, &gz))
-                            .await
-                            .map_err(|e| Error::State(format!("refiner task: {e}")))?,
-                    };
-                    ctx.progress.advance(Stage::Refiner, 1);
-                    Ok::<_, Error>(outcome)
-                }
-            })
-            .buffered(workers)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<_>>()?;
+        let owned: Vec<FetchedPage> = pages
+            .iter()
+            .filter(|p| p.status == PageStatus::Fetched)
+            .cloned()
+            .collect();
+        let pages = owned.len() as u64;
+        // Pages finish in any order and are put back in list order after: an ordered stream
+        // holds a slot for every page until the pages before it are done, and with one slot
+        // per core that left a core idle behind each slow page (about 1.4 of 2 cores busy).
+        // Twice the cores in flight keeps a page ready while others wait on the blob store.
+        let in_flight = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
+        let started = std::time::Instant::now();
+        let mut outcomes: Vec<(usize, Outcome)> =
+            futures::stream::iter(owned.into_iter().enumerate())
+                .map(|(i, page)| {
+                    let this = Arc::clone(self);
+                    async move {
+                        let html = match &page.body_key {
+                            Some(k) => ctx.blobs.get(k).await?,
+                            None => None,
+                        };
+                        let outcome = match html {
+                            None => Outcome::Dropped(ItemError::new(
+                                &page.url,
+                                "missing page",
+                                "the stored page is gone",
+                            )),
+                            Some(gz) => {
+                                tokio::task::spawn_blocking(move || this.process(&page, &gz))
+                                    .await
+                                    .map_err(|e| Error::State(format!("refiner task: {e}")))?
+                            }
+                        };
+                        ctx.progress.advance(Stage::Refiner, 1);
+                        Ok::<_, Error>((i, outcome))
+                    }
+                })
+                .buffer_unordered(in_flight)
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<Result<_>>()?;
+        outcomes.sort_unstable_by_key(|(i, _)| *i);
+        let outcomes: Vec<Outcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+        tracing::debug!(target: "datafactory::timing", pages, extract_ms = started.elapsed().as_millis() as u64, "refiner extracted");
+        Ok(Extracted { pages, outcomes })
+    }
 
+    /// The ordered part of a shard: de-duplication claims in list order (one batch through
+    /// the state store), then the chunk file and the shard's report.
+    pub async fn dedup_shard(
+        &self,
+        ctx: &StageContext,
+        job: &str,
+        shard: u32,
+        extracted: Extracted,
+    ) -> Result<(Vec<Chunk>, ShardReport)> {
+        let started = std::time::Instant::now();
         let mut report = ShardReport::default();
-        report.stats.add("pages", fetched.len() as u64);
-        let mut chunks = Vec::new();
-        for outcome in outcomes {
-            let cand = match outcome {
+        report.stats.add("pages", extracted.pages);
+        let mut kept = Vec::new();
+        for outcome in extracted.outcomes {
+            match outcome {
                 Outcome::Dropped(e) => {
                     report.stats.add("documents_dropped", 1);
                     report.fail(e);
-                    continue;
                 }
-                Outcome::Kept(c) => c,
-            };
-            if let Some(dup) = self.duplicate_of(ctx, job, &cand).await? {
+                Outcome::Kept(c) => kept.push(c),
+            }
+        }
+        let verdicts = self.duplicates(ctx, job, &kept).await?;
+        let mut chunks = Vec::new();
+        for (cand, dup) in kept.into_iter().zip(verdicts) {
+            if let Some(dup) = dup {
                 report.stats.add("documents_dropped", 1);
                 report.stats.add("duplicates", 1);
                 report.fail(dup);
@@ -151,58 +200,71 @@ impl Refiner {
             );
             chunks.extend(cand.chunks);
         }
+        let deduped = started.elapsed();
         ctx.blobs
             .put(&keys::chunks(job, shard), jsonl::to_bytes(&chunks)?)
             .await?;
         ctx.state
             .complete_shard(job, Stage::Refiner, shard, &report)
             .await?;
+        tracing::debug!(target: "datafactory::timing", shard, dedup_ms = deduped.as_millis() as u64, write_ms = (started.elapsed() - deduped).as_millis() as u64, "refiner de-duplicated");
         Ok((chunks, report))
     }
 
-    /// Exact, then near-duplicate check. Claims are idempotent for the same owner, so a
-    /// retried shard keeps its own documents.
-    async fn duplicate_of(
+    /// Exact, then near-duplicate check per candidate, in list order, first writer wins.
+    /// Claims are idempotent for the same owner, so a retried shard keeps its own documents.
+    async fn duplicates(
         &self,
         ctx: &StageContext,
         job: &str,
-        cand: &Candidate,
-    ) -> Result<Option<ItemError>> {
-        if self.cfg.dedup.exact {
-            let claim = ctx
-                .state
-                .claim_keys(
-                    job,
-                    "exact",
-                    std::slice::from_ref(&cand.exact_key),
-                    &cand.url_hash,
-                )
-                .await?;
-            if let Some(Claim::Lost { owner }) = claim.into_iter().next() {
-                return Ok(Some(ItemError::new(
-                    &cand.url,
-                    DUPLICATE_EXACT,
-                    format!("same text as document {owner}"),
-                )));
-            }
+        kept: &[Candidate],
+    ) -> Result<Vec<Option<ItemError>>> {
+        let sets: Vec<ClaimSet> = kept
+            .iter()
+            .map(|cand| {
+                let mut groups = Vec::new();
+                if self.cfg.dedup.exact {
+                    groups.push((EXACT.to_string(), vec![cand.exact_key.clone()]));
+                }
+                if self.cfg.dedup.near && !cand.band_keys.is_empty() {
+                    groups.push((NEAR.to_string(), cand.band_keys.clone()));
+                }
+                ClaimSet {
+                    owner: cand.url_hash.clone(),
+                    groups,
+                }
+            })
+            .collect();
+        let lost = ctx.state.claim_in_order(job, &sets).await?;
+        if lost.len() != kept.len() {
+            return Err(Error::State(format!(
+                "state store answered {} of {} claim sets",
+                lost.len(),
+                kept.len()
+            )));
         }
-        if self.cfg.dedup.near && !cand.band_keys.is_empty() {
-            let claims = ctx
-                .state
-                .claim_keys(job, "lsh", &cand.band_keys, &cand.url_hash)
-                .await?;
-            if let Some(owner) = claims.into_iter().find_map(|c| match c {
-                Claim::Lost { owner } => Some(owner),
-                Claim::Won => None,
-            }) {
-                return Ok(Some(ItemError::new(
-                    &cand.url,
-                    DUPLICATE_NEAR,
-                    format!("near-duplicate of document {owner}"),
-                )));
-            }
-        }
-        Ok(None)
+        Ok(kept
+            .iter()
+            .zip(&sets)
+            .zip(lost)
+            .map(|((cand, set), lost)| {
+                let ClaimLost { group, owner } = lost?;
+                let exact = set.groups.get(group).is_some_and(|(ns, _)| ns == EXACT);
+                Some(if exact {
+                    ItemError::new(
+                        &cand.url,
+                        DUPLICATE_EXACT,
+                        format!("same text as document {owner}"),
+                    )
+                } else {
+                    ItemError::new(
+                        &cand.url,
+                        DUPLICATE_NEAR,
+                        format!("near-duplicate of document {owner}"),
+                    )
+                })
+            })
+            .collect())
     }
 
     /// The CPU part for one page: extraction, language, filters, signature, chunks.
@@ -294,5 +356,123 @@ impl Refiner {
             chunks,
             short_chunks,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::local::{DirBlobStore, SqliteState};
+    use crate::ports::{BlobStore, SystemClock};
+    use crate::stages::NoProgress;
+
+    /// A blob store whose reads of later pages return sooner, so pages finish extraction in
+    /// roughly the reverse of list order.
+    struct LateFirstPages {
+        inner: DirBlobStore,
+        pages: u64,
+    }
+
+    #[async_trait::async_trait]
+    impl BlobStore for LateFirstPages {
+        async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+            self.inner.put(key, bytes).await
+        }
+        async fn put_file(&self, key: &str, path: &std::path::Path) -> Result<()> {
+            self.inner.put_file(key, path).await
+        }
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+            let index: u64 = key
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_prefix('p'))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let wait = 3 * self.pages.saturating_sub(index);
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            self.inner.get(key).await
+        }
+        async fn exists(&self, key: &str) -> Result<bool> {
+            self.inner.exists(key).await
+        }
+        async fn list(&self, prefix: &str) -> Result<Vec<String>> {
+            self.inner.list(prefix).await
+        }
+        fn locate(&self, key: &str) -> String {
+            self.inner.locate(key)
+        }
+    }
+
+    /// Refine one shard of corpus pages, each listed twice under different URLs, into a
+    /// fresh store; `late_first` makes the later pages finish extraction first.
+    async fn refine_copies(late_first: bool) -> (Vec<Chunk>, ShardReport) {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus/pages");
+        let mut files: Vec<_> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files.truncate(8);
+        let listed: Vec<&std::path::PathBuf> = files.iter().chain(files.iter()).collect();
+        let blobs = DirBlobStore::new(dir.path().join("blobs")).unwrap();
+        let mut pages = Vec::new();
+        for (i, file) in listed.iter().enumerate() {
+            let key = format!("jobs/j/raw/00000/p{i}");
+            blobs.put(&key, std::fs::read(file).unwrap()).await.unwrap();
+            let url = format!("https://example.com/p{i}");
+            pages.push(FetchedPage {
+                url_hash: sha256_hex(&url),
+                url,
+                status: PageStatus::Fetched,
+                reason: None,
+                detail: None,
+                http_status: Some(200),
+                final_url: None,
+                content_type: Some("text/html".to_string()),
+                charset: Some("utf-8".to_string()),
+                fetched_at: String::new(),
+                body_key: Some(key),
+                body_bytes: 0,
+                attempts: 1,
+            });
+        }
+        let blobs: Arc<dyn BlobStore> = if late_first {
+            Arc::new(LateFirstPages {
+                inner: blobs,
+                pages: listed.len() as u64,
+            })
+        } else {
+            Arc::new(blobs)
+        };
+        let ctx = StageContext {
+            blobs,
+            state: Arc::new(SqliteState::open(&dir.path().join("state.sqlite")).unwrap()),
+            clock: Arc::new(SystemClock),
+            progress: Arc::new(NoProgress),
+        };
+        let refiner = Arc::new(Refiner::new(&RefinerConfig::default()).unwrap());
+        refiner.run_shard(&ctx, "j", 0, &pages).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn duplicates_are_decided_in_list_order_whatever_finishes_first() {
+        let (chunks, report) = refine_copies(false).await;
+        let (late_chunks, late_report) = refine_copies(true).await;
+        assert_eq!(chunks, late_chunks);
+        assert_eq!(report.errors, late_report.errors);
+        assert_eq!(report.stats, late_report.stats);
+        // Every second copy is dropped, and the first copy (earlier in the list) owns it.
+        let dups: Vec<&ItemError> = late_report
+            .errors
+            .iter()
+            .filter(|e| e.reason == DUPLICATE_EXACT)
+            .collect();
+        assert!(dups.len() >= 4, "{:?}", late_report.errors);
+        for d in dups {
+            let index: usize = d.item.rsplit('p').next().unwrap().parse().unwrap();
+            assert!(index >= 8, "{} dropped as a copy of a later page", d.item);
+        }
     }
 }

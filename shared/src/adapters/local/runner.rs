@@ -90,6 +90,9 @@ impl LocalRunner {
         };
         let ctx = self.context(progress.clone());
         let (job, resumed) = self.find_or_create_job(&ctx, input, &cfg, &parsed).await?;
+        // The URLs are in the job's shard files now; a list of a million would otherwise stay
+        // in memory for the whole run.
+        drop(parsed);
         on_start(&job, resumed);
         if job.status == JobStatus::Completed {
             let summary = JobSummary::load(self.state.as_ref(), &job).await?;
@@ -231,30 +234,71 @@ impl LocalRunner {
                     })
                     .buffered(SPIDER_AHEAD);
             while let Some(done) = fetched.next().await {
+                let shard = done.0;
+                let waited = Instant::now();
                 if tx.send(done).await.is_err() {
+                    break;
+                }
+                tracing::debug!(target: "datafactory::timing", shard, blocked_ms = waited.elapsed().as_millis() as u64, "spider handed shard over");
+            }
+        };
+        // The Refiner's parallel part (extraction) runs beside its ordered part (claims, the
+        // chunk file) and generation, one shard ahead, for the same reason: when they ran
+        // one after the other, a core idled through each shard's ordered tail. Extraction
+        // writes nothing, so a crash in between loses no finished work.
+        let (extracted_tx, mut extracted_rx) = tokio::sync::mpsc::channel(1);
+        let (progress_ref, refiner_ref) = (&progress, &refiner);
+        let extract = async move {
+            let (progress, refiner) = (progress_ref, refiner_ref);
+            let mut refiner_total = 0;
+            loop {
+                let waited = Instant::now();
+                let Some((shard, pages)) = rx.recv().await else {
+                    break;
+                };
+                let waited_ms = waited.elapsed().as_millis() as u64;
+                let item = async {
+                    let pages: Vec<FetchedPage> = pages?;
+                    let fetched = pages
+                        .iter()
+                        .filter(|p| p.status == crate::model::PageStatus::Fetched)
+                        .count() as u64;
+                    refiner_total += fetched;
+                    progress.total(Stage::Refiner, refiner_total);
+                    let extracted = if self
+                        .state
+                        .shard_done(&job.id, Stage::Refiner, shard)
+                        .await?
+                    {
+                        progress.advance(Stage::Refiner, fetched);
+                        None
+                    } else {
+                        tracing::debug!(target: "datafactory::timing", shard, waited_for_spider_ms = waited_ms, "refiner extracting");
+                        Some(refiner.extract_shard(ctx, &pages).await?)
+                    };
+                    Ok::<_, Error>((shard, extracted))
+                }
+                .await;
+                let failed = item.is_err();
+                if extracted_tx.send(item).await.is_err() || failed {
                     break;
                 }
             }
         };
         let process = async {
-            let (mut refiner_total, mut chunks_total, mut examples_total) = (0, 0u64, 0u64);
-            while let Some((shard, pages)) = rx.recv().await {
-                let pages = pages?;
-                let fetched = pages
-                    .iter()
-                    .filter(|p| p.status == crate::model::PageStatus::Fetched)
-                    .count() as u64;
-                refiner_total += fetched;
-                progress.total(Stage::Refiner, refiner_total);
-                let chunks = if self
-                    .state
-                    .shard_done(&job.id, Stage::Refiner, shard)
-                    .await?
-                {
-                    progress.advance(Stage::Refiner, fetched);
-                    None
-                } else {
-                    Some(refiner.run_shard(ctx, &job.id, shard, &pages).await?.0)
+            let (mut chunks_total, mut examples_total) = (0u64, 0u64);
+            loop {
+                let waited = Instant::now();
+                let Some(item) = extracted_rx.recv().await else {
+                    break;
+                };
+                let (shard, extracted) = item?;
+                let chunks = match extracted {
+                    None => None,
+                    Some(e) => {
+                        tracing::debug!(target: "datafactory::timing", shard, waited_for_extraction_ms = waited.elapsed().as_millis() as u64, "refiner de-duplicating");
+                        Some(refiner.dedup_shard(ctx, &job.id, shard, e).await?.0)
+                    }
                 };
                 let Some((factory, inspector, judge)) = &generation else {
                     continue;
@@ -293,9 +337,11 @@ impl LocalRunner {
             }
             Ok::<(), Error>(())
         };
-        // Stop fetching as soon as processing fails; once fetching is done, finish processing.
-        match futures::future::select(std::pin::pin!(fetch), std::pin::pin!(process)).await {
-            futures::future::Either::Left(((), process)) => process.await?,
+        // Stop fetching and extracting as soon as processing fails; once they are done, finish
+        // processing.
+        let produce = futures::future::join(fetch, extract);
+        match futures::future::select(std::pin::pin!(produce), std::pin::pin!(process)).await {
+            futures::future::Either::Left((_, process)) => process.await?,
             futures::future::Either::Right((processed, _)) => processed?,
         }
         progress.finish(Stage::Spider);
@@ -330,7 +376,9 @@ impl LocalRunner {
             return Ok(pages);
         }
         let urls: Vec<UrlItem> = ctx.read_records(&keys::urls_shard(&job.id, shard)).await?;
+        let t = Instant::now();
         let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
+        tracing::debug!(target: "datafactory::timing", shard, fetch_ms = t.elapsed().as_millis() as u64, "fetched shard");
         Ok(pages)
     }
 }

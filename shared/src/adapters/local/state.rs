@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
-use crate::ports::{Claim, Lease, StateStore};
+use crate::ports::{Claim, ClaimLost, ClaimSet, Lease, StateStore, first_lost};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS jobs (
@@ -108,6 +108,36 @@ impl SqliteState {
         .await
         .map_err(|e| Error::State(format!("state store task: {e}")))?
     }
+}
+
+/// First writer wins for each key, inside the caller's transaction.
+fn claim_in(
+    tx: &rusqlite::Transaction<'_>,
+    job: &str,
+    ns: &str,
+    keys: &[String],
+    owner: &str,
+) -> Result<Vec<Claim>> {
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO claims (job, namespace, key, owner) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut get = tx.prepare_cached(
+        "SELECT owner FROM claims WHERE job = ?1 AND namespace = ?2 AND key = ?3",
+    )?;
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        if ins.execute(params![job, ns, k, owner])? == 1 {
+            out.push(Claim::Won);
+            continue;
+        }
+        let holder: String = get.query_row(params![job, ns, k], |r| r.get(0))?;
+        out.push(if holder == owner {
+            Claim::Won
+        } else {
+            Claim::Lost { owner: holder }
+        });
+    }
+    Ok(out)
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -366,26 +396,30 @@ impl StateStore for SqliteState {
         let keys = keys.to_vec();
         self.with(move |c| {
             let tx = c.transaction()?;
-            let mut out = Vec::with_capacity(keys.len());
-            {
-                let mut ins = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO claims (job, namespace, key, owner) VALUES (?1, ?2, ?3, ?4)",
-                )?;
-                let mut get = tx.prepare_cached(
-                    "SELECT owner FROM claims WHERE job = ?1 AND namespace = ?2 AND key = ?3",
-                )?;
-                for k in &keys {
-                    if ins.execute(params![job, ns, k, owner])? == 1 {
-                        out.push(Claim::Won);
-                        continue;
+            let out = claim_in(&tx, &job, &ns, &keys, &owner)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn claim_in_order(&self, job: &str, sets: &[ClaimSet]) -> Result<Vec<Option<ClaimLost>>> {
+        let job = job.to_string();
+        let sets = sets.to_vec();
+        // One transaction for the batch: a shard's claims cost one commit, not one per
+        // document, and a crash leaves none of them (the retried shard claims them again).
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(sets.len());
+            for set in &sets {
+                let mut lost = None;
+                for (group, (ns, keys)) in set.groups.iter().enumerate() {
+                    if let Some(owner) = first_lost(claim_in(&tx, &job, ns, keys, &set.owner)?) {
+                        lost = Some(ClaimLost { group, owner });
+                        break;
                     }
-                    let holder: String = get.query_row(params![job, ns, k], |r| r.get(0))?;
-                    out.push(if holder == owner {
-                        Claim::Won
-                    } else {
-                        Claim::Lost { owner: holder }
-                    });
                 }
+                out.push(lost);
             }
             tx.commit()?;
             Ok(out)
@@ -580,6 +614,53 @@ mod tests {
             s.claim_keys("k", "lsh", &keys, "doc2").await.unwrap(),
             [Claim::Won, Claim::Won]
         );
+    }
+
+    #[tokio::test]
+    async fn batched_claims_answer_as_claims_one_document_at_a_time() {
+        let d = tempfile::tempdir().unwrap();
+        let batched = SqliteState::open(&d.path().join("a.sqlite")).unwrap();
+        let one_by_one = SqliteState::open(&d.path().join("b.sqlite")).unwrap();
+        let keys = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let sets: Vec<ClaimSet> = [
+            ("d1", "x", &["a", "b"][..]),
+            ("d2", "x", &["c"][..]),
+            ("d3", "y", &["b", "d"][..]),
+            ("d4", "x", &["e"][..]),
+        ]
+        .into_iter()
+        .map(|(owner, exact, bands)| ClaimSet {
+            owner: owner.to_string(),
+            groups: vec![
+                ("exact".to_string(), keys(&[exact])),
+                ("lsh".to_string(), keys(bands)),
+            ],
+        })
+        .collect();
+        let got = batched.claim_in_order("j", &sets).await.unwrap();
+        let mut expected = Vec::new();
+        for set in &sets {
+            let mut lost = None;
+            for (group, (ns, ks)) in set.groups.iter().enumerate() {
+                let claims = one_by_one
+                    .claim_keys("j", ns, ks, &set.owner)
+                    .await
+                    .unwrap();
+                if let Some(owner) = first_lost(claims) {
+                    lost = Some(ClaimLost { group, owner });
+                    break;
+                }
+            }
+            expected.push(lost);
+        }
+        assert_eq!(got, expected);
+        let lost = |group, owner: &str| {
+            Some(ClaimLost {
+                group,
+                owner: owner.to_string(),
+            })
+        };
+        assert_eq!(got, [None, lost(0, "d1"), lost(1, "d1"), lost(0, "d1")]);
     }
 
     #[tokio::test]
