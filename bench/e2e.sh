@@ -2,14 +2,16 @@
 # Case 6: `datafactory run` end to end over N pages served on loopback, for several N, to see
 # pages/s, CPU use and whether peak memory stays flat as the input grows (it must: shards
 # stream). Pages are the corpus pages behind distinct URLs (symlinks, so 20,000 cost no disk).
-# Usage: bench/e2e.sh [N ...]      (default: 2000 20000)
+# Usage: [DATAFACTORY_BIN=path] bench/e2e.sh [N ...]      (default: 2000 20000; the binary
+# defaults to a fresh release build, another one can be compared side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(2000 20000)
 PORT=${PORT:-18765}
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-cargo build -q --release
+BIN=${DATAFACTORY_BIN:-target/release/datafactory}
+[ -n "${DATAFACTORY_BIN:-}" ] || cargo build -q --release
 mkdir -p "$WORK/site/src"
 for f in examples/corpus/pages/*.html.gz; do
     gunzip -c "$f" >"$WORK/site/src/$(basename "$f" .gz)"
@@ -61,7 +63,7 @@ echo "|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do
     seq 0 $((n - 1)) | sed "s|^|http://127.0.0.1:$PORT/p|; s|$|.html|" >"$WORK/urls-$n.txt"
     rm -rf "$WORK/data"
-    /usr/bin/time -v target/release/datafactory run "$WORK/urls-$n.txt" --data-dir "$WORK/data" \
+    /usr/bin/time -v "$BIN" run "$WORK/urls-$n.txt" --data-dir "$WORK/data" \
         --config "$WORK/job.toml" --allow-private-network >"$WORK/summary.txt" 2>"$WORK/time.txt"
     fetched=$(awk '/pages:/ {print $2}' "$WORK/summary.txt")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: our code and the Python anchors on the same inputs, in the same run,
 # one core each (taskset -c 0), alternating per case so background noise hits both sides.
-# Usage: bench/run.sh [REPEAT] [ROUNDS]      (defaults 10 and 5)
-# Writes bench/results/<date>.md and prints it. Timings are never pass/fail.
+# Usage: [CASES="chunk refine"] bench/run.sh [REPEAT] [ROUNDS]      (defaults: every case, 10 and 5)
+# Writes bench/results/<date>.md (appends when it exists) and prints the report. Timings are never pass/fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEAT=${1:-10}
@@ -22,10 +22,16 @@ if [ -z "$BPE" ]; then cargo fetch -q; BPE=$(ls ~/.cargo/registry/src/*/tiktoken
 bench/.venv/bin/python bench/python/prepare_tiktoken.py "$TIKTOKEN_CACHE_DIR" "$BPE" >/dev/null
 
 cargo build -q --release --example bench-harness
-for case in extract tokens chunk minhash refine; do
+for case in ${CASES:-extract tokens chunk minhash refine}; do
     echo "case $case" >&2
     taskset -c 0 target/release/examples/bench-harness --corpus "$CORPUS" --repeat "$REPEAT" --rounds "$ROUNDS" --case "$case" >>"$RAW"
     taskset -c 0 bench/.venv/bin/python bench/python/anchors.py --corpus "$CORPUS" --repeat "$REPEAT" --rounds "$ROUNDS" --case "$case" >>"$RAW"
 done
-python3 bench/report.py "$RAW" "$REPEAT" "$ROUNDS" >"$OUT"
-cat "$OUT"
+REPORT=$(python3 bench/report.py "$RAW" "$REPEAT" "$ROUNDS")
+# A second run on the same day is added below the first, never written over it.
+if [ -s "$OUT" ]; then
+    printf '\n%s\n' "$(printf '%s\n' "$REPORT" | sed "1s|^# .*|## bench/run.sh again, $(date +%H:%M) UTC|")" >>"$OUT"
+else
+    printf '%s\n' "$REPORT" >"$OUT"
+fi
+printf '%s\n' "$REPORT"
