@@ -36,6 +36,23 @@ fn piece_count(tok: &bpe_openai::Tokenizer, singles: &Singles, piece: &str) -> u
     }
 }
 
+/// Calls `f(start, piece)` for the pre-tokenizer's pieces of `text`, in order: the hand-written
+/// one for `cl100k_base`, the tokenizer's regex otherwise.
+fn each_piece(
+    tok: &bpe_openai::Tokenizer,
+    cl100k: bool,
+    text: &str,
+    mut f: impl FnMut(usize, &str),
+) {
+    let base = text.as_ptr() as usize;
+    let mut emit = |p: &str| f(p.as_ptr() as usize - base, p);
+    if cl100k {
+        crate::pretokenize::cl100k_pieces(text).for_each(&mut emit);
+    } else {
+        tok.split(text).for_each(&mut emit);
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct TokenCounter(Kind);
 
@@ -71,14 +88,7 @@ impl TokenCounter {
 
     /// The number of tokens tiktoken's `encode_ordinary` gives for `text`.
     pub fn count(&self, text: &str) -> usize {
-        match self.0 {
-            Kind::Bpe { .. } => {
-                let mut n = 0;
-                self.for_each_piece(text, |_, _, c| n += c);
-                n
-            }
-            Kind::Tiktoken(t) => t.encode_ordinary(text).len(),
-        }
+        self.count_reusing(text, |_, _| None)
     }
 
     /// [`Self::count`], taking the count of a piece from `known(start, end)` where it has one:
@@ -94,16 +104,12 @@ impl TokenCounter {
                 singles,
                 cl100k,
             } => {
-                let base = text.as_ptr() as usize;
-                let count = |p: &str| {
-                    let start = p.as_ptr() as usize - base;
-                    known(start, start + p.len()).unwrap_or_else(|| piece_count(tok, singles, p))
-                };
-                if cl100k {
-                    crate::pretokenize::cl100k_pieces(text).map(count).sum()
-                } else {
-                    tok.split(text).map(count).sum()
-                }
+                let mut n = 0;
+                each_piece(tok, cl100k, text, |start, p| {
+                    n += known(start, start + p.len())
+                        .unwrap_or_else(|| piece_count(tok, singles, p));
+                });
+                n
             }
             Kind::Tiktoken(t) => t.encode_ordinary(text).len(),
         }
@@ -122,17 +128,9 @@ impl TokenCounter {
                 singles,
                 cl100k,
             } => {
-                let count = |p: &str| piece_count(tok, singles, p);
-                let base = text.as_ptr() as usize;
-                let mut emit = |p: &str| {
-                    let start = p.as_ptr() as usize - base;
-                    f(start, start + p.len(), count(p));
-                };
-                if cl100k {
-                    crate::pretokenize::cl100k_pieces(text).for_each(&mut emit);
-                } else {
-                    tok.split(text).for_each(&mut emit);
-                }
+                each_piece(tok, cl100k, text, |start, p| {
+                    f(start, start + p.len(), piece_count(tok, singles, p));
+                });
             }
             Kind::Tiktoken(t) => {
                 let mut start = 0;
