@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 
 use dom_smoothie::{Config, Readability, TextMode};
 
-use crate::htmlguard;
+use crate::{htmlguard, prestrip};
 use serde::Serialize;
 
 /// What extraction got out of a page.
@@ -37,6 +37,10 @@ pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
         max_elements_to_parse: htmlguard::MAX_ELEMENTS,
         ..Config::default()
     };
+    // Scripts, styles and comments are most of a page's bytes and the extractor drops them
+    // right after parsing; cutting them first spares the parser (and the guard) that work.
+    let html = prestrip::strip_discarded(html);
+    let html = html.as_ref();
     let shape = htmlguard::measure(html, htmlguard::MAX_DEPTH, htmlguard::MAX_ELEMENTS);
     if let Some(why) = shape.refusal() {
         return Err(ExtractError {
@@ -81,14 +85,24 @@ pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
 
 /// Language of a text with whatlang's confidence; `und` when it cannot tell.
 pub fn detect_language(text: &str) -> (String, f64) {
-    // A few KB decide the language as well as the whole text, at a fraction of the cost.
-    let sample = match text.char_indices().nth(4000) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    };
-    match whatlang::detect(sample) {
+    // The first thousand characters decide the language of almost every page (on the corpus
+    // all but one unreliable page agree with the whole text); only when whatlang is unsure of
+    // them does it see more. Its cost grows with the text, and this was a tenth of extraction.
+    let mut info = whatlang::detect(prefix(text, 1000));
+    if !info.as_ref().is_some_and(|i| i.is_reliable()) && text.len() > 1000 {
+        info = whatlang::detect(prefix(text, 4000));
+    }
+    match info {
         Some(info) => (crate::text::language_code(info.lang()), info.confidence()),
         None => ("und".to_string(), 0.0),
+    }
+}
+
+/// The first `chars` characters of a text.
+fn prefix(text: &str, chars: usize) -> &str {
+    match text.char_indices().nth(chars) {
+        Some((i, _)) => &text[..i],
+        None => text,
     }
 }
 

@@ -54,64 +54,92 @@ pub fn nesting_depth(html: &str, limit: usize) -> usize {
     measure(html, limit, usize::MAX).depth
 }
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "basefont", "bgsound", "frame", "keygen",
-];
-const RAW_TEXT: &[&str] = &[
-    "script",
-    "style",
-    "textarea",
-    "title",
-    "xmp",
-    "iframe",
-    "noembed",
-    "noframes",
-    "plaintext",
-];
+fn is_void(lower: &str) -> bool {
+    matches!(
+        lower,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "basefont"
+            | "bgsound"
+            | "frame"
+            | "keygen"
+    )
+}
+
+fn is_raw_text(lower: &str) -> bool {
+    matches!(
+        lower,
+        "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "plaintext"
+    )
+}
+
 /// Start tags that close an open `<p>` (in button scope), as the parser's "in body" rules do.
-const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "header",
-    "hgroup",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "search",
-    "section",
-    "summary",
-    "ul",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "pre",
-    "listing",
-    "form",
-    "table",
-    "li",
-    "dd",
-    "dt",
-    "plaintext",
-    "xmp",
-];
+fn closes_p(lower: &str) -> bool {
+    matches!(
+        lower,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "header"
+            | "hgroup"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "search"
+            | "section"
+            | "summary"
+            | "ul"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "pre"
+            | "listing"
+            | "form"
+            | "table"
+            | "li"
+            | "dd"
+            | "dt"
+            | "plaintext"
+            | "xmp"
+    )
+}
+
 /// Elements that bound the search for an element to close (the parser's "scopes").
 const BUTTON_SCOPE: &[&str] = &[
     "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "button",
@@ -125,9 +153,8 @@ const DEFAULT_SCOPE: &[&str] = &[
 const TABLE_SCOPE: &[&str] = &["html", "table", "template"];
 
 /// Elements that close an open element of the same kind, and the scope the parser looks in.
-fn closes_same(name: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
-    let lower = name.to_ascii_lowercase();
-    Some(match lower.as_str() {
+fn closes_same(lower: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    Some(match lower {
         "li" => (&["li"], LIST_SCOPE),
         "dd" | "dt" => (&["dd", "dt"], DEFAULT_SCOPE),
         // Not `a` or `nobr`: the parser closes those by the adoption agency, which reopens the
@@ -241,20 +268,30 @@ pub fn measure(html: &str, max_depth: usize, max_elements: usize) -> Shape {
         if shape.elements > max_elements {
             break;
         }
-        if is(VOID, name) || b[end - 2] == b'/' {
+        // Tag names are matched in lower case; no element this pass knows has a longer name.
+        let mut buf = [0u8; 12];
+        let lower = match buf.get_mut(..name.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(name.as_bytes());
+                dst.make_ascii_lowercase();
+                std::str::from_utf8(dst).unwrap_or_default()
+            }
+            None => "",
+        };
+        if is_void(lower) || b[end - 2] == b'/' {
             continue;
         }
-        if is(RAW_TEXT, name) {
-            match raw_text_end(b, i, name) {
+        if is_raw_text(lower) {
+            match raw_text_end(b, i, lower) {
                 Some(e) => i = e,
                 None => break,
             }
             continue;
         }
-        if is(CLOSES_P, name) {
+        if closes_p(lower) {
             close_in_scope(&mut open, &["p"], BUTTON_SCOPE);
         }
-        if let Some((targets, scope)) = closes_same(name) {
+        if let Some((targets, scope)) = closes_same(lower) {
             close_in_scope(&mut open, targets, scope);
         }
         open.push(name);

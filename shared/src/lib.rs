@@ -24,6 +24,7 @@ pub mod minhash;
 pub mod model;
 pub mod netguard;
 pub mod ports;
+pub mod prestrip;
 pub mod pretokenize;
 pub mod reviews;
 pub mod stages;
