@@ -223,24 +223,37 @@ impl LocalRunner {
 
         // The Spider runs beside the rest, SPIDER_AHEAD shards at a time, handing each
         // finished shard over a channel: a stream buffered in this loop would only make
-        // progress while the loop waits on it, not while a shard is refined or generated.
-        let spider = &spider;
+        // progress while the loop waits on it, not while a shard is refined or generated. It
+        // is a task of its own so that its per-page work (decoding, compressing, recording)
+        // runs on another worker thread than the one driving the Refiner's ordered part.
         let (tx, mut rx) = tokio::sync::mpsc::channel(1);
-        let fetch = async move {
-            let mut fetched =
-                futures::stream::iter(0..job.shards)
-                    .map(|shard| async move {
-                        (shard, self.spider_shard(ctx, spider, job, shard).await)
+        let fetch = tokio::spawn({
+            let (ctx, job, spider) = (ctx.clone(), job.clone(), Arc::new(spider));
+            async move {
+                let mut fetched = futures::stream::iter(0..job.shards)
+                    .map(|shard| {
+                        let (ctx, job, spider) = (&ctx, &job, &spider);
+                        async move { (shard, spider_shard(ctx, spider, job, shard).await) }
                     })
                     .buffered(SPIDER_AHEAD);
-            while let Some(done) = fetched.next().await {
-                let shard = done.0;
-                let waited = Instant::now();
-                if tx.send(done).await.is_err() {
-                    break;
+                while let Some(done) = fetched.next().await {
+                    let shard = done.0;
+                    let waited = Instant::now();
+                    if tx.send(done).await.is_err() {
+                        break;
+                    }
+                    tracing::debug!(target: "datafactory::timing", shard, blocked_ms = waited.elapsed().as_millis() as u64, "spider handed shard over");
                 }
-                tracing::debug!(target: "datafactory::timing", shard, blocked_ms = waited.elapsed().as_millis() as u64, "spider handed shard over");
             }
+        });
+        // Dropping the pipeline (it failed, or the caller gave up) stops the Spider too.
+        let fetch_guard = AbortOnDrop(fetch.abort_handle());
+        let fetch = async move {
+            // A Spider that panicked closed the channel early; that must not pass for the end
+            // of the input.
+            let outcome = fetch.await;
+            drop(fetch_guard);
+            outcome.map_err(|e| Error::State(format!("spider task: {e}")))
         };
         // The Refiner's parallel part (extraction) runs beside its ordered part (claims, the
         // chunk file) and generation, one shard ahead, for the same reason: when they ran
@@ -341,8 +354,17 @@ impl LocalRunner {
         // processing.
         let produce = futures::future::join(fetch, extract);
         match futures::future::select(std::pin::pin!(produce), std::pin::pin!(process)).await {
-            futures::future::Either::Left((_, process)) => process.await?,
-            futures::future::Either::Right((processed, _)) => processed?,
+            futures::future::Either::Left(((fetched, _), process)) => {
+                let processed = process.await;
+                fetched?;
+                processed?
+            }
+            futures::future::Either::Right((processed, produce)) => {
+                processed?;
+                // Processing ends when extraction has nothing more, so this is at hand; it
+                // says whether the Spider ended or broke off.
+                produce.await.0?;
+            }
         }
         progress.finish(Stage::Spider);
         progress.finish(Stage::Refiner);
@@ -357,29 +379,6 @@ impl LocalRunner {
         Ok(self
             .blobs
             .locate(&keys::export_prefix(&job.id, manifest.version)))
-    }
-
-    /// A shard's pages: from the Spider's finished output, or by running the Spider.
-    async fn spider_shard(
-        &self,
-        ctx: &StageContext,
-        spider: &Spider,
-        job: &JobRecord,
-        shard: u32,
-    ) -> Result<Vec<FetchedPage>> {
-        let pages_key = keys::raw_pages(&job.id, shard);
-        if self.state.shard_done(&job.id, Stage::Spider, shard).await?
-            && let Some(bytes) = ctx.blobs.get(&pages_key).await?
-        {
-            let pages: Vec<FetchedPage> = jsonl::parse(&bytes, &pages_key)?;
-            ctx.progress.advance(Stage::Spider, pages.len() as u64);
-            return Ok(pages);
-        }
-        let urls: Vec<UrlItem> = ctx.read_records(&keys::urls_shard(&job.id, shard)).await?;
-        let t = Instant::now();
-        let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
-        tracing::debug!(target: "datafactory::timing", shard, fetch_ms = t.elapsed().as_millis() as u64, "fetched shard");
-        Ok(pages)
     }
 }
 
@@ -401,3 +400,34 @@ pub fn open_state(data_dir: &Path) -> Result<Arc<dyn StateStore>> {
 }
 
 pub use crate::jobs::find_job;
+
+/// A shard's pages: from the Spider's finished output, or by running the Spider.
+async fn spider_shard(
+    ctx: &StageContext,
+    spider: &Spider,
+    job: &JobRecord,
+    shard: u32,
+) -> Result<Vec<FetchedPage>> {
+    let pages_key = keys::raw_pages(&job.id, shard);
+    if ctx.state.shard_done(&job.id, Stage::Spider, shard).await?
+        && let Some(bytes) = ctx.blobs.get(&pages_key).await?
+    {
+        let pages: Vec<FetchedPage> = jsonl::parse(&bytes, &pages_key)?;
+        ctx.progress.advance(Stage::Spider, pages.len() as u64);
+        return Ok(pages);
+    }
+    let urls: Vec<UrlItem> = ctx.read_records(&keys::urls_shard(&job.id, shard)).await?;
+    let t = Instant::now();
+    let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
+    tracing::debug!(target: "datafactory::timing", shard, fetch_ms = t.elapsed().as_millis() as u64, "fetched shard");
+    Ok(pages)
+}
+
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
