@@ -50,6 +50,9 @@ struct Pieces {
     before: Vec<usize>,
     /// `level[i]` is the strength of the boundary at `starts[i]`.
     level: Vec<Level>,
+    /// Whether some piece was too long and cut into parts: the parts' counts are their own,
+    /// so sums across them are not the count of the piece.
+    cut: bool,
 }
 
 impl Chunker {
@@ -152,6 +155,11 @@ impl Chunker {
         let offset = range.start + (raw.len() - raw.trim_start().len());
         let tokens = if t.is_empty() {
             0
+        } else if let Some(p) = p
+            && self.counter.pieces_resynchronise()
+            && !p.cut
+        {
+            self.count_from_sums(text, p, offset..offset + t.len())
         } else if let Some(p) = p {
             let mut j = p.starts.partition_point(|&s| s < offset);
             self.counter.count_reusing(t, |a, b| {
@@ -170,6 +178,30 @@ impl Chunker {
             offset,
             tokens,
         }
+    }
+
+    /// The exact count of `text[range]` (which starts and ends with no whitespace), when the
+    /// pre-tokenizer re-synchronises ([`TokenCounter::pieces_resynchronise`]): its pieces are
+    /// counted from its start until one ends where a piece of the whole text starts; from
+    /// there on they are the whole text's, whose counts the prefix sums hold, up to the last
+    /// piece start at or before the end, from which the rest is pre-tokenized and counted.
+    fn count_from_sums(&self, text: &str, p: &Pieces, range: Range<usize>) -> usize {
+        let (a, b) = (range.start, range.end);
+        // `starts` ends with the text's length, at or past every offset looked up here.
+        let mut j = p.starts.partition_point(|&s| s < a);
+        let (head, len) = self.counter.count_until(&text[range], |end| {
+            while p.starts[j] < a + end {
+                j += 1;
+            }
+            p.starts[j] == a + end
+        });
+        if a + len >= b {
+            return head;
+        }
+        // `starts[j]` is where the head stopped, before `b`, so `k >= j`.
+        let k = p.starts.partition_point(|&s| s <= b) - 1;
+        let (tail, _) = self.counter.count_until(&text[p.starts[k]..b], |_| false);
+        head + (p.before[k] - p.before[j]) + tail
     }
 
     /// Last resort for a piece over budget: halves at character boundaries until each part
@@ -197,6 +229,7 @@ impl Chunker {
             starts: Vec::with_capacity(cap),
             before: Vec::with_capacity(cap),
             level: Vec::with_capacity(cap),
+            cut: false,
         };
         let mut total = 0;
         // A piece longer than half the budget (a long run without spaces) is cut into parts at
@@ -208,6 +241,7 @@ impl Chunker {
                 p.before.push(total);
                 total += tokens;
             } else {
+                p.cut = true;
                 self.cut_long(text, start..end, tokens, limit, &mut |s, t| {
                     p.starts.push(s);
                     p.before.push(total);
@@ -460,6 +494,65 @@ mod tests {
             let c = chunker(max, max / 10);
             for t in &texts {
                 check(&c, t);
+            }
+        }
+    }
+
+    #[test]
+    fn counts_from_prefix_sums_equal_counting_the_slice() {
+        // Slices between piece starts, trimmed as chunks are, of texts where pieces depend on
+        // what follows (contractions, digit runs, whitespace before a newline or at the end,
+        // symbols then newlines) and of the corpus pages: the count from the sums and the two
+        // ends must be the count of the slice alone.
+        let mut texts: Vec<String> = [
+            "it's IT'S they're we've I'm you'll he'd 'S 'T 'Re 'vE 'lL 'D 'x ' 's's 'ſ 'ſo don't",
+            "1 12 123 1234 12345 1,234,567.89 ½¾ ١٢٣٤ Ⅻ",
+            "   leading\n\n\ttabs and\r\nnewlines   trailing  x",
+            "a  b   c    d\t\te \u{a0}f \u{a0}\u{a0}g \u{3000}h",
+            "x\n \n  \n\ny \r\r\n z\n. hello!!!\n\n\nworld ...\r\n end",
+            "日本語のテキストです。 한국어 текст на русском, 🎉🎉 emoji!",
+        ]
+        .iter()
+        .map(|t| t.repeat(3))
+        .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus");
+        if let Some(gt) = std::fs::read(dir.join("ground-truth.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|v| v.as_object().cloned())
+        {
+            texts.extend(
+                gt.values()
+                    .filter_map(|v| v["articleBody"].as_str().map(str::to_owned)),
+            );
+        }
+        let c = chunker(512, 50);
+        assert!(c.counter.pieces_resynchronise());
+        let mut state = 0x5eed_u64;
+        let mut below = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        for t in &texts {
+            let p = c.pieces(t);
+            assert!(!p.cut);
+            let n = p.starts.len() - 1;
+            for _ in 0..300 {
+                let (i, j) = (below(n), below(n) + 1);
+                let (i, j) = (i.min(j - 1), i.max(j));
+                let raw = &t[p.starts[i]..p.starts[j]];
+                let trimmed = raw.trim();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                let a = p.starts[i] + (raw.len() - raw.trim_start().len());
+                assert_eq!(
+                    c.count_from_sums(t, &p, a..a + trimmed.len()),
+                    c.counter.count(trimmed),
+                    "{trimmed:?}"
+                );
             }
         }
     }
