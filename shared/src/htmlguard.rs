@@ -193,18 +193,15 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 /// Position after the `>` that ends a tag starting at `i`, skipping quoted attribute values.
+/// Jumps between the bytes that matter: attribute values are most of a tag's length.
 fn tag_end(b: &[u8], mut i: usize) -> Option<usize> {
-    let mut quote = None;
-    while i < b.len() {
-        match (quote, b[i]) {
-            (None, b'"' | b'\'') => quote = Some(b[i]),
-            (Some(q), c) if c == q => quote = None,
-            (None, b'>') => return Some(i + 1),
-            _ => {}
+    loop {
+        let p = i + memchr::memchr3(b'>', b'"', b'\'', b.get(i..)?)?;
+        if b[p] == b'>' {
+            return Some(p + 1);
         }
-        i += 1;
+        i = p + 1 + memchr::memchr(b[p], b.get(p + 1..)?)? + 1;
     }
-    None
 }
 
 /// Where the end tag of raw-text element `name` starts, at or after `from`.
