@@ -126,6 +126,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The sum of `f` over every text, `passes` times over.
+fn over_texts(passes: usize, texts: &[String], f: impl Fn(&str) -> usize) -> u64 {
+    (0..passes)
+        .map(|_| texts.iter().map(|t| f(t) as u64).sum::<u64>())
+        .sum()
+}
+
 fn time_rounds(rounds: usize, mut f: impl FnMut() -> u64) -> (f64, Vec<f64>, u64) {
     let mut times = Vec::new();
     let mut check = 0;
@@ -195,15 +202,7 @@ fn main() -> Result<()> {
         "tokens" => {
             let counter = shared::tokens::TokenCounter::for_encoding("cl100k_base")?;
             let (m, r, n) = time_rounds(rounds, || {
-                (0..passes)
-                    .map(|_| {
-                        inputs
-                            .texts
-                            .iter()
-                            .map(|t| counter.count(t) as u64)
-                            .sum::<u64>()
-                    })
-                    .sum()
+                over_texts(passes, &inputs.texts, |t| counter.count(t))
             });
             json!({"case": case, "impl": "rust", "tool": "datafactory pre-tokenizer + bpe-openai 0.3 BPE, cl100k_base (as the Refiner counts)", "median_s": m, "rounds": r,
                    "passes": passes, "units": {"tokens": n, "bytes": text_bytes * passes}})
@@ -211,15 +210,7 @@ fn main() -> Result<()> {
         "chunk" => {
             let refiner = Refiner::new(&RefinerConfig::default())?;
             let (m, r, n) = time_rounds(rounds, || {
-                (0..passes)
-                    .map(|_| {
-                        inputs
-                            .texts
-                            .iter()
-                            .map(|t| refiner.chunk_count(t) as u64)
-                            .sum::<u64>()
-                    })
-                    .sum()
+                over_texts(passes, &inputs.texts, |t| refiner.chunk_count(t))
             });
             json!({"case": case, "impl": "rust", "tool": "datafactory chunker (shared/src/chunker.rs, as the Refiner chunks) + bpe-openai BPE, 512/50", "median_s": m, "rounds": r,
                    "passes": passes, "units": {"chunks": n, "bytes": text_bytes * passes}})

@@ -8,6 +8,7 @@ use std::panic::AssertUnwindSafe;
 
 use dom_smoothie::{Config, Readability, TextMode};
 
+use crate::text::first_chars;
 use crate::{htmlguard, prestrip};
 use serde::Serialize;
 
@@ -87,22 +88,15 @@ pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
 pub fn detect_language(text: &str) -> (String, f64) {
     // The first thousand characters decide the language of almost every page (on the corpus
     // all but one unreliable page agree with the whole text); only when whatlang is unsure of
-    // them does it see more. Its cost grows with the text, and this was a tenth of extraction.
-    let mut info = whatlang::detect(prefix(text, 1000));
-    if !info.as_ref().is_some_and(|i| i.is_reliable()) && text.len() > 1000 {
-        info = whatlang::detect(prefix(text, 4000));
+    // them, and there is more, does it see up to 4,000.
+    let first = first_chars(text, 1000);
+    let mut info = whatlang::detect(first);
+    if !info.as_ref().is_some_and(|i| i.is_reliable()) && first.len() < text.len() {
+        info = whatlang::detect(first_chars(text, 4000));
     }
     match info {
         Some(info) => (crate::text::language_code(info.lang()), info.confidence()),
         None => ("und".to_string(), 0.0),
-    }
-}
-
-/// The first `chars` characters of a text.
-fn prefix(text: &str, chars: usize) -> &str {
-    match text.char_indices().nth(chars) {
-        Some((i, _)) => &text[..i],
-        None => text,
     }
 }
 

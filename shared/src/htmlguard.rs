@@ -188,7 +188,8 @@ fn is(set: &[&str], name: &str) -> bool {
     set.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+/// Where `needle` first occurs in `hay` at or after `from`.
+pub(crate) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay.get(from..)?, needle).map(|p| from + p)
 }
 

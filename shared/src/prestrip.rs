@@ -15,6 +15,8 @@
 
 use std::borrow::Cow;
 
+use crate::htmlguard::find;
+
 /// Elements whose content the tokenizer reads as text up to their own end tag. Not `noscript`:
 /// the extractor parses with scripting off, so a `noscript`'s content is markup.
 const TEXT_ONLY: &[&[u8]] = &[
@@ -352,10 +354,6 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay.get(from..)?, needle).map(|p| from + p)
-}
-
 /// End of a comment whose `<!--` ends just before `at`: after `-->` or `--!>`, straight away for
 /// `<!-->` and `<!--->`, or the end of the page.
 fn comment_end(b: &[u8], at: usize) -> usize {
@@ -379,19 +377,23 @@ fn comment_end(b: &[u8], at: usize) -> usize {
 
 /// Whether an end tag named `name` starts at `at` (`</name` followed by a space, `/` or `>`).
 fn is_end_tag(b: &[u8], at: usize, name: &[u8]) -> bool {
-    if b.get(at + 1) != Some(&b'/') {
-        return false;
-    }
-    let Some(rest) = b.get(at + 2..) else {
-        return false;
-    };
-    rest.len() > name.len()
-        && rest[..name.len()].eq_ignore_ascii_case(name)
-        && (is_space(rest[name.len()]) || matches!(rest[name.len()], b'/' | b'>'))
+    b.get(at + 1) == Some(&b'/') && names(b, at + 2, name)
 }
 
-/// End of the end tag that closes an element whose text starts at `at` (just past the `>` of
-/// `</name ...>`), or the end of the page.
+/// Whether a start tag named `name` starts at `at` (`<name` followed by a space, `/` or `>`).
+fn is_start_tag(b: &[u8], at: usize, name: &[u8]) -> bool {
+    names(b, at + 1, name)
+}
+
+/// Whether the tag name at `at` is `name`: those letters in any case, then a space, `/` or `>`.
+fn names(b: &[u8], at: usize, name: &[u8]) -> bool {
+    b.get(at..at + name.len())
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        && b.get(at + name.len())
+            .is_some_and(|&c| is_space(c) || c == b'/' || c == b'>')
+}
+
+/// Just past the `>` of the end tag whose `<` is at `lt`, or the end of the page.
 fn close_after(b: &[u8], lt: usize) -> usize {
     Tag::read(b, lt + 2).map_or(b.len(), |t| t.end)
 }
@@ -455,16 +457,6 @@ fn script_end(b: &[u8], at: usize) -> usize {
         }
     }
     b.len()
-}
-
-/// Whether `<name` followed by a space, `/` or `>` starts at `at`.
-fn is_start_tag(b: &[u8], at: usize, name: &[u8]) -> bool {
-    let Some(rest) = b.get(at + 1..) else {
-        return false;
-    };
-    rest.len() > name.len()
-        && rest[..name.len()].eq_ignore_ascii_case(name)
-        && (is_space(rest[name.len()]) || matches!(rest[name.len()], b'/' | b'>'))
 }
 
 #[cfg(test)]

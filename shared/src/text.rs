@@ -37,6 +37,14 @@ pub fn language_known(code: &str) -> bool {
     isolang::Language::from_639_1(code).is_some() || isolang::Language::from_639_3(code).is_some()
 }
 
+/// The first `chars` characters of `text` (all of it when it is shorter).
+pub fn first_chars(text: &str, chars: usize) -> &str {
+    match text.char_indices().nth(chars) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
 /// Words as the filters and MinHash see them: runs of non-whitespace.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split_whitespace()

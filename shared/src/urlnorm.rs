@@ -20,7 +20,7 @@ pub fn normalize(raw: &str, allow_file: bool) -> Result<Url, UrlRejected> {
     let raw = raw.trim();
     let mut url = Url::parse(raw).map_err(|e| UrlRejected {
         reason: "invalid url",
-        detail: format!("{e}: {}", truncate(raw, 200)),
+        detail: format!("{e}: {}", crate::text::first_chars(raw, 200)),
     })?;
     match url.scheme() {
         "http" | "https" => {}
@@ -62,13 +62,6 @@ pub fn normalize(raw: &str, allow_file: bool) -> Result<Url, UrlRejected> {
         let _ = url.set_host(Some(stripped));
     }
     Ok(url)
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
 }
 
 #[cfg(test)]

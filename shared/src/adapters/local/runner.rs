@@ -227,7 +227,8 @@ impl LocalRunner {
         // is a task of its own so that its per-page work (decoding, compressing, recording)
         // runs on another worker thread than the one driving the Refiner's ordered part.
         let (tx, mut rx) = tokio::sync::mpsc::channel(1);
-        let fetch = tokio::spawn({
+        // Dropping the pipeline (it failed, or the caller gave up) stops the Spider too.
+        let fetch = tokio_util::task::AbortOnDropHandle::new(tokio::spawn({
             let (ctx, job, spider) = (ctx.clone(), job.clone(), Arc::new(spider));
             async move {
                 let mut fetched = futures::stream::iter(0..job.shards)
@@ -245,15 +246,13 @@ impl LocalRunner {
                     tracing::debug!(target: "datafactory::timing", shard, blocked_ms = waited.elapsed().as_millis() as u64, "spider handed shard over");
                 }
             }
-        });
-        // Dropping the pipeline (it failed, or the caller gave up) stops the Spider too.
-        let fetch_guard = AbortOnDrop(fetch.abort_handle());
+        }));
+        // A Spider that panicked closed the channel early; that must not pass for the end of
+        // the input.
         let fetch = async move {
-            // A Spider that panicked closed the channel early; that must not pass for the end
-            // of the input.
-            let outcome = fetch.await;
-            drop(fetch_guard);
-            outcome.map_err(|e| Error::State(format!("spider task: {e}")))
+            fetch
+                .await
+                .map_err(|e| Error::State(format!("spider task: {e}")))
         };
         // The Refiner's parallel part (extraction) runs beside its ordered part (claims, the
         // chunk file) and generation, one shard ahead, for the same reason: when they ran
@@ -421,13 +420,4 @@ async fn spider_shard(
     let (pages, _) = spider.run_shard(ctx, &job.id, shard, &urls).await?;
     tracing::debug!(target: "datafactory::timing", shard, fetch_ms = t.elapsed().as_millis() as u64, "fetched shard");
     Ok(pages)
-}
-
-/// Aborts a spawned task when dropped.
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
