@@ -170,16 +170,75 @@ fn closes_same(lower: &str) -> Option<(&'static [&'static str], &'static [&'stat
     })
 }
 
-/// Close back to the innermost open element named in `targets`, unless a scope boundary comes
-/// first.
-fn close_in_scope(open: &mut Vec<&str>, targets: &[&str], scope: &[&str]) {
-    for pos in (0..open.len()).rev() {
-        if is(targets, open[pos]) {
-            open.truncate(pos);
+/// Every element some start tag closes implicitly (the `p` of [`closes_p`] and the targets of
+/// [`closes_same`]), numbered for the stack's counts. Takes a lowercase name.
+fn closable_index(lower: &str) -> Option<u8> {
+    Some(match lower {
+        "p" => 0,
+        "li" => 1,
+        "dd" => 2,
+        "dt" => 3,
+        "button" => 4,
+        "td" => 5,
+        "th" => 6,
+        "tr" => 7,
+        "thead" => 8,
+        "tbody" => 9,
+        "tfoot" => 10,
+        "option" => 11,
+        "optgroup" => 12,
+        "rb" => 13,
+        "rt" => 14,
+        "rp" => 15,
+        "rtc" => 16,
+        _ => return None,
+    })
+}
+
+/// The open elements, innermost last, each with its [`closable_index`], and how many of each
+/// closable element are open: a start tag that closes an element not open at all (a `<div>`
+/// with no `<p>` open, the common case) then costs no walk down the stack.
+#[derive(Default)]
+struct Stack<'a> {
+    open: Vec<(&'a str, Option<u8>)>,
+    closable: [u32; 17],
+}
+
+impl<'a> Stack<'a> {
+    fn push(&mut self, name: &'a str, lower: &str) {
+        let k = closable_index(lower);
+        if let Some(k) = k {
+            self.closable[usize::from(k)] += 1;
+        }
+        self.open.push((name, k));
+    }
+
+    fn truncate(&mut self, len: usize) {
+        for (_, k) in self.open.drain(len..) {
+            if let Some(k) = k {
+                self.closable[usize::from(k)] -= 1;
+            }
+        }
+    }
+
+    /// Close back to the innermost open element named in `targets` (lowercase), unless a
+    /// scope boundary comes first.
+    fn close_in_scope(&mut self, targets: &[&str], scope: &[&str]) {
+        let any_open = targets
+            .iter()
+            .any(|t| closable_index(t).is_some_and(|k| self.closable[usize::from(k)] > 0));
+        if !any_open {
             return;
         }
-        if is(scope, open[pos]) {
-            return;
+        for pos in (0..self.open.len()).rev() {
+            let name = self.open[pos].0;
+            if is(targets, name) {
+                self.truncate(pos);
+                return;
+            }
+            if is(scope, name) {
+                return;
+            }
         }
     }
 }
@@ -222,7 +281,7 @@ fn raw_text_end(b: &[u8], from: usize, name: &str) -> Option<usize> {
 /// its limit.
 pub fn measure(html: &str, max_depth: usize, max_elements: usize) -> Shape {
     let b = html.as_bytes();
-    let mut open: Vec<&str> = Vec::new();
+    let mut stack = Stack::default();
     let mut shape = Shape::default();
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {
@@ -257,8 +316,12 @@ pub fn measure(html: &str, max_depth: usize, max_elements: usize) -> Shape {
         };
         i = end;
         if closing {
-            if let Some(pos) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
-                open.truncate(pos);
+            if let Some(pos) = stack
+                .open
+                .iter()
+                .rposition(|(o, _)| o.eq_ignore_ascii_case(name))
+            {
+                stack.truncate(pos);
             }
             continue;
         }
@@ -287,13 +350,13 @@ pub fn measure(html: &str, max_depth: usize, max_elements: usize) -> Shape {
             continue;
         }
         if closes_p(lower) {
-            close_in_scope(&mut open, &["p"], BUTTON_SCOPE);
+            stack.close_in_scope(&["p"], BUTTON_SCOPE);
         }
         if let Some((targets, scope)) = closes_same(lower) {
-            close_in_scope(&mut open, targets, scope);
+            stack.close_in_scope(targets, scope);
         }
-        open.push(name);
-        shape.depth = shape.depth.max(open.len());
+        stack.push(name, lower);
+        shape.depth = shape.depth.max(stack.open.len());
         if shape.depth > max_depth {
             break;
         }
@@ -370,6 +433,61 @@ mod tests {
             nesting_depth(&format!("<ul>{}", "<li>a".repeat(1000)), 100),
             2
         );
+    }
+
+    /// The stack's counts only skip walks that would close nothing: random sequences of
+    /// opens, implicit closes and end tags leave it as a plain stack walked every time would.
+    #[test]
+    fn counted_stack_closes_what_a_full_walk_closes() {
+        const NAMES: &[&str] = &[
+            "p", "P", "div", "li", "ul", "td", "tr", "table", "button", "dd", "dt", "option",
+            "select", "html", "span", "rt", "ruby",
+        ];
+        fn walk(open: &mut Vec<&str>, targets: &[&str], scope: &[&str]) {
+            for pos in (0..open.len()).rev() {
+                if is(targets, open[pos]) {
+                    open.truncate(pos);
+                    return;
+                }
+                if is(scope, open[pos]) {
+                    return;
+                }
+            }
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..200 {
+            let mut stack = Stack::default();
+            let mut plain: Vec<&str> = Vec::new();
+            for _ in 0..300 {
+                let name = NAMES[next(NAMES.len())];
+                let lower = name.to_ascii_lowercase();
+                if next(4) == 0 {
+                    if let Some(pos) = plain.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
+                        plain.truncate(pos);
+                        stack.truncate(pos);
+                    }
+                    continue;
+                }
+                if closes_p(&lower) {
+                    stack.close_in_scope(&["p"], BUTTON_SCOPE);
+                    walk(&mut plain, &["p"], BUTTON_SCOPE);
+                }
+                if let Some((targets, scope)) = closes_same(&lower) {
+                    stack.close_in_scope(targets, scope);
+                    walk(&mut plain, targets, scope);
+                }
+                stack.push(name, &lower);
+                plain.push(name);
+                let names: Vec<&str> = stack.open.iter().map(|(n, _)| *n).collect();
+                assert_eq!(names, plain);
+            }
+        }
     }
 
     #[test]
