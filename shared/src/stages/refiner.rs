@@ -37,11 +37,6 @@ pub struct Refiner {
     cfg: RefinerConfig,
     splitter: Chunker,
     minhash: MinHasher,
-    /// Pages being extracted at once, shared by every shard this Refiner extracts: a runner
-    /// that extracts the next shard while this one finishes keeps the cores busy through
-    /// the shard's tail with no more pages in flight than one shard alone.
-    slots: Arc<tokio::sync::Semaphore>,
-    in_flight: usize,
 }
 
 /// tiktoken-rs's tokenizer for an encoding name (the reference the faster counter is tested
@@ -87,17 +82,10 @@ impl Refiner {
             Error::Config(m) => Error::Config(format!("refiner.{m}")),
             other => other,
         })?;
-        // Pages finish in any order and are put back in list order after: an ordered stream
-        // holds a slot for every page until the pages before it are done, and with one slot
-        // per core that left a core idle behind each slow page (about 1.4 of 2 cores busy).
-        // Twice the cores in flight keeps a page ready while others wait on the blob store.
-        let in_flight = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Refiner {
             cfg: cfg.clone(),
             splitter,
             minhash: MinHasher::new(&cfg.dedup),
-            slots: Arc::new(tokio::sync::Semaphore::new(in_flight)),
-            in_flight,
         })
     }
 
@@ -130,16 +118,17 @@ impl Refiner {
             .cloned()
             .collect();
         let pages = owned.len() as u64;
+        // Pages finish in any order and are put back in list order after: an ordered stream
+        // holds a slot for every page until the pages before it are done, and with one slot
+        // per core that left a core idle behind each slow page (about 1.4 of 2 cores busy).
+        // Twice the cores in flight keeps a page ready while others wait on the blob store.
+        let in_flight = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
         let started = std::time::Instant::now();
         let mut outcomes: Vec<(usize, Outcome)> =
             futures::stream::iter(owned.into_iter().enumerate())
                 .map(|(i, page)| {
                     let this = Arc::clone(self);
                     async move {
-                        let slot = Arc::clone(&this.slots)
-                            .acquire_owned()
-                            .await
-                            .map_err(|e| Error::State(format!("refiner slots: {e}")))?;
                         let html = match &page.body_key {
                             Some(k) => ctx.blobs.get(k).await?,
                             None => None,
@@ -151,21 +140,16 @@ impl Refiner {
                                 "the stored page is gone",
                             )),
                             Some(gz) => {
-                                // The slot goes with the work: a caller that gives up
-                                // does not free it while the page is still being extracted.
-                                tokio::task::spawn_blocking(move || {
-                                    let _slot = slot;
-                                    this.process(&page, &gz)
-                                })
-                                .await
-                                .map_err(|e| Error::State(format!("refiner task: {e}")))?
+                                tokio::task::spawn_blocking(move || this.process(&page, &gz))
+                                    .await
+                                    .map_err(|e| Error::State(format!("refiner task: {e}")))?
                             }
                         };
                         ctx.progress.advance(Stage::Refiner, 1);
                         Ok::<_, Error>((i, outcome))
                     }
                 })
-                .buffer_unordered(self.in_flight)
+                .buffer_unordered(in_flight)
                 .collect::<Vec<_>>()
                 .await
                 .into_iter()

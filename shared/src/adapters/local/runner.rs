@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use futures::StreamExt;
@@ -31,9 +30,6 @@ use crate::{jsonl, keys};
 /// Shards the Spider works on at once, ahead of the Refiner (one more, finished, may wait in
 /// the hand-over channel).
 const SPIDER_AHEAD: usize = 2;
-
-/// Shards extracted at once (sharing the Refiner's page slots, so no more pages in flight).
-const EXTRACT_AHEAD: usize = 2;
 
 pub struct LocalRunner {
     data_dir: PathBuf,
@@ -230,7 +226,7 @@ impl LocalRunner {
         // progress while the loop waits on it, not while a shard is refined or generated. It
         // is a task of its own so that its per-page work (decoding, compressing, recording)
         // runs on another worker thread than the one driving the Refiner's ordered part.
-        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
         // Dropping the pipeline (it failed, or the caller gave up) stops the Spider too.
         let fetch = tokio_util::task::AbortOnDropHandle::new(tokio::spawn({
             let (ctx, job, spider) = (ctx.clone(), job.clone(), Arc::new(spider));
@@ -266,26 +262,21 @@ impl LocalRunner {
         let (progress_ref, refiner_ref) = (&progress, &refiner);
         let extract = async move {
             let (progress, refiner) = (progress_ref, refiner_ref);
-            let refiner_total = std::sync::atomic::AtomicU64::new(0);
-            let refiner_total = &refiner_total;
-            let shards = futures::stream::unfold(rx, |mut rx| async move {
+            let mut refiner_total = 0;
+            loop {
                 let waited = Instant::now();
-                let next = rx.recv().await?;
-                Some(((next, waited.elapsed().as_millis() as u64), rx))
-            });
-            // Two shards extract at once, through the Refiner's shared page slots: the next
-            // shard's pages take the slots the current one's tail leaves free, instead of a
-            // core waiting for the last pages of a shard. Results still come out in shard
-            // order.
-            let mut extracted = std::pin::pin!(shards
-                .map(|((shard, pages), waited_ms)| async move {
+                let Some((shard, pages)) = rx.recv().await else {
+                    break;
+                };
+                let waited_ms = waited.elapsed().as_millis() as u64;
+                let item = async {
                     let pages: Vec<FetchedPage> = pages?;
                     let fetched = pages
                         .iter()
                         .filter(|p| p.status == crate::model::PageStatus::Fetched)
                         .count() as u64;
-                    let total = refiner_total.fetch_add(fetched, Ordering::Relaxed) + fetched;
-                    progress.total(Stage::Refiner, total);
+                    refiner_total += fetched;
+                    progress.total(Stage::Refiner, refiner_total);
                     let extracted = if self
                         .state
                         .shard_done(&job.id, Stage::Refiner, shard)
@@ -298,9 +289,8 @@ impl LocalRunner {
                         Some(refiner.extract_shard(ctx, &pages).await?)
                     };
                     Ok::<_, Error>((shard, extracted))
-                })
-                .buffered(EXTRACT_AHEAD));
-            while let Some(item) = extracted.next().await {
+                }
+                .await;
                 let failed = item.is_err();
                 if extracted_tx.send(item).await.is_err() || failed {
                     break;

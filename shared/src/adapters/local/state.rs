@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
-use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
@@ -75,11 +74,6 @@ CREATE TABLE IF NOT EXISTS leases (
 
 #[derive(Clone)]
 pub struct SqliteState {
-    /// An async lock, taken before a blocking thread is asked for: with a lock taken inside
-    /// the blocking thread, every call waiting its turn held a thread of the runtime's
-    /// blocking pool. The Spider's per-page calls queued behind each shard's claim batch,
-    /// the pool grew to 137 threads over a 20,000-page run (half a MB each, stacks and
-    /// allocator caches), and peak RSS grew with the length of the run.
     conn: Arc<Mutex<Connection>>,
 }
 
@@ -104,12 +98,15 @@ impl SqliteState {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        // The guard moves into the blocking call, so a caller that gives up while it runs
-        // leaves the connection locked until it is done, never in use twice.
-        let mut guard = self.conn.clone().lock_owned().await;
-        tokio::task::spawn_blocking(move || f(&mut guard))
-            .await
-            .map_err(|e| Error::State(format!("state store task: {e}")))?
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| Error::State("state store lock poisoned".to_string()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| Error::State(format!("state store task: {e}")))?
     }
 }
 
