@@ -3,8 +3,8 @@
 //! leaves the file consistent.
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -72,9 +72,19 @@ CREATE TABLE IF NOT EXISTS leases (
 ) WITHOUT ROWID;
 "#;
 
+/// A call's work on the connection; it sends its own result back.
+type Call = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// The state store's connection lives on a thread of its own, which runs the calls sent to it
+/// one after another. A caller waits for its answer without holding a thread or a lock: when
+/// each call took the connection's lock inside `spawn_blocking`, every call waiting its turn
+/// held a thread of tokio's blocking pool, and over a long run (the Spider records each page
+/// while a shard's claims are written) the pool grew to 131-151 threads at 20,000 pages, about
+/// half a MB each (bench/results/2026-11-29.md, case 6). An async lock in front deadlocked
+/// instead: a fair lock can be handed to a waiting future that nobody polls.
 #[derive(Clone)]
 pub struct SqliteState {
-    conn: Arc<Mutex<Connection>>,
+    calls: std::sync::mpsc::Sender<Call>,
 }
 
 impl SqliteState {
@@ -89,24 +99,33 @@ impl SqliteState {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
-        Ok(SqliteState {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        let (calls, queue) = std::sync::mpsc::channel::<Call>();
+        std::thread::Builder::new()
+            .name("state-store".to_string())
+            .spawn(move || {
+                let mut conn = conn;
+                // Ends when the last handle is dropped. A call that panics loses only its own
+                // answer (its caller gets an error); the connection serves the next one.
+                for call in queue {
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| call(&mut conn)));
+                }
+            })
+            .map_err(|e| Error::io("starting the state store thread", e))?;
+        Ok(SqliteState { calls })
     }
 
     async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| Error::State("state store lock poisoned".to_string()))?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| Error::State(format!("state store task: {e}")))?
+        let stopped = || Error::State("state store thread stopped".to_string());
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.calls
+            .send(Box::new(move |conn: &mut Connection| {
+                let _ = answer.send(f(conn));
+            }))
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 }
 
