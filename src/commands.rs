@@ -275,6 +275,26 @@ pub async fn print_status(state: &dyn StateStore, job: &str, json: bool) -> Resu
     Ok(())
 }
 
+/// `datafactory vocab DIR`: the files of the vocabulary layer (shared/src/vocab.rs), each read
+/// back through the functions' own loader, with the time that takes (a function pays it on
+/// the first use of the encoding).
+pub fn vocab(dir: &Path) -> Result<()> {
+    for (encoding, path) in shared::vocab::write_dir(dir)? {
+        let size = std::fs::metadata(&path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .len();
+        let started = std::time::Instant::now();
+        shared::vocab::read_back(&path, encoding)?;
+        println!(
+            "{}: {:.1} MB, reads back in {} ms",
+            path.display(),
+            size as f64 / 1e6,
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(())
+}
+
 pub fn templates(dir: Option<&Path>) -> Result<()> {
     let mut cfg = shared::config::FactoryConfig {
         labels: vec!["news".into(), "opinion".into(), "review".into()],

@@ -194,6 +194,12 @@ enum Command {
     },
     /// Print the default job config (TOML), every field commented.
     Config,
+    /// Write the token tables the Lambda functions read (the vocabulary layer's files) into
+    /// DIR, and read each back as a function would.
+    Vocab {
+        /// Where to write them (the layer's `datafactory/vocab/`).
+        dir: PathBuf,
+    },
 }
 
 /// glibc gives threads that allocate at once their own malloc arenas, up to eight per core,
@@ -338,6 +344,7 @@ fn main() -> ExitCode {
                 print!("{}", shared::JobConfig::commented_default_toml());
                 Ok(())
             }
+            Command::Vocab { dir } => commands::vocab(&dir),
         }
     });
     match result {

@@ -39,6 +39,18 @@ fn list(v: &Value) -> Vec<Value> {
     }
 }
 
+/// The function binary a function resource deploys: infra/build.sh puts each in
+/// `target/lambda/<binary>/`, its `CodeUri`.
+fn binary(name: &Value, res: &Value) -> String {
+    let uri = res["Properties"]["CodeUri"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{name:?} has a CodeUri"));
+    uri.strip_prefix("../target/lambda/")
+        .and_then(|b| b.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("{name:?}: CodeUri {uri:?} is not what infra/build.sh builds"))
+        .to_string()
+}
+
 /// (action, resource) pairs each function is granted by its own policies.
 fn grants() -> BTreeMap<String, BTreeSet<(String, String)>> {
     let t = template();
@@ -47,10 +59,7 @@ fn grants() -> BTreeMap<String, BTreeSet<(String, String)>> {
         if res["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let binary = res["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{name:?} names its binary"))
-            .to_string();
+        let binary = binary(name, res);
         let mut set = BTreeSet::new();
         for policy in list(&res["Properties"]["Policies"]) {
             for st in list(&policy["Statement"]) {
@@ -186,13 +195,20 @@ fn listing_is_limited_to_exports_and_only_llm_stages_see_the_key() {
         }
         let vars = &res["Properties"]["Environment"]["Variables"];
         let has_key = vars.get("DATAFACTORY_LLM_API_KEY").is_some();
-        let binary = res["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .unwrap();
+        let binary = binary(name, res);
         assert_eq!(
             has_key,
-            matches!(binary, "factory" | "inspector"),
+            matches!(binary.as_str(), "factory" | "inspector"),
             "{name:?}: only the stages that call the LLM get its key"
+        );
+        let layers: Vec<String> = list(&res["Properties"]["Layers"])
+            .iter()
+            .map(resource_text)
+            .collect();
+        assert_eq!(
+            layers.iter().any(|l| l == "Ref VocabLayer"),
+            matches!(binary.as_str(), "refiner" | "shipper" | "api"),
+            "{name:?}: the functions that count tokens (and only they) get the token tables"
         );
         assert_eq!(
             res["Properties"]["Architectures"][0].as_str(),
@@ -200,6 +216,22 @@ fn listing_is_limited_to_exports_and_only_llm_stages_see_the_key() {
             "{name:?}"
         );
     }
+}
+
+/// The vocabulary layer holds what infra/build.sh writes, where the functions look for it.
+#[test]
+fn the_vocabulary_layer_unpacks_where_the_functions_read() {
+    let t = template();
+    let layer = &t["Resources"]["VocabLayer"]["Properties"];
+    assert_eq!(
+        layer["ContentUri"].as_str(),
+        Some("../target/lambda/vocab-layer/")
+    );
+    // Lambda unpacks a layer under /opt.
+    let inside = shared::vocab::DEFAULT_DIR.strip_prefix("/opt/").unwrap();
+    let build = std::fs::read_to_string(common::repo().join("infra/build.sh")).unwrap();
+    assert!(build.contains("layer=\"$root/target/lambda/vocab-layer\""));
+    assert!(build.contains(&format!("vocab \"$layer/{inside}\"")));
 }
 
 /// The API's routes in API Gateway, in the OpenAPI document, and in the handler agree: a route

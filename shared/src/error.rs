@@ -31,6 +31,15 @@ pub enum Error {
     #[error("task {task} is in progress elsewhere (lease until {until}, Unix time); retry later")]
     InProgress { task: String, until: i64 },
 
+    /// A token table the build reads from a file (the Lambda functions': see
+    /// [`crate::vocab`]) is missing or unusable.
+    #[error("vocabulary {encoding}: {}: {reason}", path.display())]
+    Vocab {
+        encoding: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+
     #[error("export: {0}")]
     Export(String),
 

@@ -34,6 +34,7 @@ pub mod templates;
 pub mod text;
 pub mod tokens;
 pub mod urlnorm;
+pub mod vocab;
 
 pub use config::JobConfig;
 pub use error::{Error, Result};

@@ -1,6 +1,7 @@
 //! Token counting for chunking and statistics. `cl100k_base` and `o200k_base` use GitHub's
 //! `bpe-openai` vocabularies and BPE (same tokens as tiktoken); `p50k_base` and `r50k_base`
-//! fall back to tiktoken-rs. Both ship their vocabularies inside the binary.
+//! fall back to tiktoken-rs. All four tables are inside the CLI and read from files by the
+//! Lambda functions ([`crate::vocab`]).
 //!
 //! Counting is pre-tokenizing (cutting the text into the pieces tiktoken's regex finds) and
 //! then BPE on each piece. A profile of `bpe-openai`'s own `count` put most of the time in the
@@ -17,11 +18,12 @@
 
 use std::collections::HashSet;
 use std::collections::hash_map::Entry;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::vocab::{self, Encoding};
 
 /// The byte strings of every token of a vocabulary: a piece found here is one token.
 type Singles = HashSet<&'static [u8], rustc_hash::FxBuildHasher>;
@@ -35,8 +37,13 @@ fn singles(tok: &'static bpe_openai::Tokenizer) -> Singles {
     set
 }
 
-static CL100K_SINGLES: LazyLock<Singles> = LazyLock::new(|| singles(bpe_openai::cl100k_base()));
-static O200K_SINGLES: LazyLock<Singles> = LazyLock::new(|| singles(bpe_openai::o200k_base()));
+/// The tokenizer of a bpe-openai encoding with its [`Singles`], made on first use.
+fn bpe(encoding: Encoding) -> Result<(&'static bpe_openai::Tokenizer, &'static Singles)> {
+    static SINGLES: [OnceLock<Singles>; 4] = [const { OnceLock::new() }; 4];
+    let tok = vocab::tokenizer(encoding)?;
+    let singles = SINGLES[encoding as usize].get_or_init(|| singles(tok));
+    Ok((tok, singles))
+}
 
 fn piece_count(tok: &bpe_openai::Tokenizer, singles: &Singles, piece: &str) -> usize {
     if singles.contains(piece.as_bytes()) {
@@ -119,20 +126,29 @@ enum Kind {
 }
 
 impl TokenCounter {
+    /// The counter of a tiktoken encoding. Fails for an unknown name and, in a build that reads
+    /// the bpe-openai tables from files (the Lambda functions'), for a missing or unusable
+    /// file ([`Error::Vocab`], naming it); the table is read by the first call.
     pub fn for_encoding(name: &str) -> Result<Self> {
         Ok(TokenCounter(match name {
-            "cl100k_base" => Kind::Bpe {
-                tok: bpe_openai::cl100k_base(),
-                singles: &CL100K_SINGLES,
-                cl100k: true,
-            },
-            "o200k_base" => Kind::Bpe {
-                tok: bpe_openai::o200k_base(),
-                singles: &O200K_SINGLES,
-                cl100k: false,
-            },
-            "p50k_base" => Kind::Tiktoken(tiktoken_rs::p50k_base_singleton()),
-            "r50k_base" => Kind::Tiktoken(tiktoken_rs::r50k_base_singleton()),
+            "cl100k_base" => {
+                let (tok, singles) = bpe(Encoding::Cl100k)?;
+                Kind::Bpe {
+                    tok,
+                    singles,
+                    cl100k: true,
+                }
+            }
+            "o200k_base" => {
+                let (tok, singles) = bpe(Encoding::O200k)?;
+                Kind::Bpe {
+                    tok,
+                    singles,
+                    cl100k: false,
+                }
+            }
+            "p50k_base" => Kind::Tiktoken(vocab::tiktoken(Encoding::P50k)?),
+            "r50k_base" => Kind::Tiktoken(vocab::tiktoken(Encoding::R50k)?),
             other => return Err(Error::Config(format!("unknown encoding {other:?}"))),
         }))
     }
