@@ -673,13 +673,9 @@ mod tests {
             "<font color=red>",
             "</br>",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng.random_range(0..n);
         for _ in 0..5000 {
             let len = 1 + next(40);
             let page: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
