@@ -403,7 +403,19 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
 
 /// Read a stored page back.
 pub fn gunzip(bytes: &[u8]) -> Result<String> {
-    let mut out = String::new();
+    // A gzip stream ends with its text's length (mod 2^32): reserving that up front spares
+    // the dozen reallocations and copies of growing the string page by page. It is only a
+    // hint (a damaged or hostile blob can claim anything), so it is capped; a longer text
+    // still grows as usual.
+    const MAX_HINT: usize = 64 << 20;
+    let hint = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes.get(at..))
+        .and_then(|tail| <[u8; 4]>::try_from(tail).ok())
+        .map_or(0, |len| u32::from_le_bytes(len) as usize)
+        .min(MAX_HINT);
+    let mut out = String::with_capacity(hint);
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out)
         .map_err(|e| crate::Error::io("gunzip stored page", e))?;
     Ok(out)
@@ -444,6 +456,27 @@ fn looks_binary(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gunzip_reads_back_whatever_length_the_trailer_claims() {
+        let page = "<p>caf\u{e9}</p>".repeat(5000);
+        let gz = gzip(page.as_bytes()).unwrap();
+        let back = gunzip(&gz).unwrap();
+        assert_eq!(back, page);
+        assert!(back.capacity() >= page.len());
+        // The trailer is only a hint: too small, too large or missing, the text is the same
+        // (a changed trailer fails the stream's own length check, as a damaged blob should).
+        for claim in [0u32, 7, u32::MAX] {
+            let mut bad = gz.clone();
+            let at = bad.len() - 4;
+            bad[at..].copy_from_slice(&claim.to_le_bytes());
+            let err = gunzip(&bad).unwrap_err().to_string();
+            assert!(err.contains("gunzip stored page"), "{err}");
+        }
+        for short in [&b""[..], b"\x1f", b"\x1f\x8b\x08"] {
+            assert!(gunzip(short).is_err());
+        }
+    }
 
     #[test]
     fn html_detection_by_type_then_sniffing() {
