@@ -3,23 +3,32 @@
 //! share any band key are near-duplicates; with 14x8, documents with Jaccard similarity 0.8
 //! collide with probability ~0.92, at 0.5 ~0.05.
 //!
-//! The cost is per word and per shingle, so both paths are kept short:
-//! - words are cut, filtered and lowercased in one pass over the bytes: words already in
-//!   their final form are hashed where they lie, other ASCII goes by a table, U+0080..U+07FF
-//!   (Latin, Greek, Cyrillic, Arabic...) by a table built once, CJK, kana, Hangul and General
-//!   Punctuation by their ranges, and only the rest through the `char` methods; the result is
-//!   exactly that of the `char` methods (tests below compare every character);
-//! - each word is hashed once (xxh3); a shingle's hash is a polynomial in its words' hashes,
-//!   rolled from one shingle to the next, then mixed, so no shingle bytes are built or hashed;
-//! - the hash functions are `a*x + b` over 32-bit lanes (datasketch keeps 32-bit values too),
-//!   which the compiler vectorises: 16 lanes per instruction with AVX-512, 8 with AVX2, 4 with
-//!   NEON. It is a classic signature, one hash function per slot, so the band collision
+//! The cost is per byte, per word and per shingle, so all three paths are kept short:
+//! - the text is first normalised into a buffer: letters and digits lowercased, whitespace
+//!   turned into spaces, everything else dropped, so that the words are the runs of
+//!   non-spaces. With AVX-512 (BW, VBMI, VBMI2) this goes 64 bytes at a time: ASCII through a
+//!   128-byte table in one `vpermi2b`, two-byte characters whose lead bytes are one pair
+//!   (Cyrillic, Greek, Latin-1, Hebrew, Arabic...) through that pair's tables, CJK ideographs
+//!   and Hangul syllables kept as they are, and the kept bytes packed by `vpcompressb`. Other
+//!   characters, and every character without AVX-512, go one at a time: ASCII and
+//!   U+0080..U+07FF by tables built once, CJK, kana, Hangul and General Punctuation by their
+//!   ranges, and only the rest through the `char` methods. Either way the result is exactly
+//!   that of the `char` methods (tests compare every character, and both paths);
+//! - the words' bounds are found 64 bytes at a time, and each word is hashed where it lies:
+//!   a word of up to 16 bytes (nearly all) as one masked 16-byte piece, with no branch on its
+//!   length (xxh3's short-input step);
+//! - a shingle's hash is a polynomial in its words' hashes, rolled from one shingle to the
+//!   next, then mixed, so no shingle bytes are built or hashed;
+//! - the hash functions are `a*x + b` over 32-bit lanes (datasketch keeps 32-bit values too):
+//!   16 lanes per instruction with AVX-512 (all 112 lanes' minima held in registers over one
+//!   pass of the shingles), 8 with AVX2, 4 with NEON. It is a classic signature, one hash function per slot, so the band collision
 //!   probability follows the S-curve `1 - (1 - s^r)^b` for short texts as well as long ones
 //!   (the tests check it over many random pairs).
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::DedupConfig;
 
@@ -36,8 +45,36 @@ pub struct MinHasher {
     shingle_words: usize,
     bands: usize,
     rows: usize,
-    seed: u64,
+    /// The keys of the word hash, from the seed.
+    word_keys: [u64; 3],
     kernel: Kernel,
+    split: Split,
+}
+
+/// Which copy of the word split this CPU runs; both give the same words.
+#[derive(Clone, Copy)]
+enum Split {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Split {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vbmi")
+                && std::arch::is_x86_feature_detected!("avx512vbmi2")
+                && std::arch::is_x86_feature_detected!("popcnt")
+                && std::arch::is_x86_feature_detected!("bmi2")
+            {
+                return Split::Avx512;
+            }
+        }
+        Split::Portable
+    }
 }
 
 /// Which compiled copy of the signature loop this CPU runs.
@@ -83,37 +120,31 @@ fn fmix64(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Byte classes for the ASCII fast path: separators, bytes to drop, the lowercase form of
-/// letters and digits, and a marker for the start of a non-ASCII character. The markers are
-/// bytes that never occur in UTF-8, so only lowercase letters and digits are their own class.
-const SPACE: u8 = 0xfd;
-const DROP: u8 = 0xfe;
-const NON_ASCII: u8 = 0xff;
-static CLASS: [u8; 256] = {
-    let mut t = [NON_ASCII; 256];
+/// What each ASCII byte becomes in the normalised text: letters and digits their lowercase
+/// form, whitespace (exactly the ASCII characters for which `char::is_whitespace` holds) a
+/// space, any other byte 0, which is dropped. 128 bytes: two AVX-512 registers for `vpermi2b`.
+static ASCII_OUT: [u8; 128] = {
+    let mut t = [0u8; 128];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
         t[b] = if c.is_ascii_alphanumeric() {
             c.to_ascii_lowercase()
         } else if matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
-            // Exactly the ASCII characters for which `char::is_whitespace` holds.
-            SPACE
+            b' '
         } else {
-            DROP
+            0
         };
         b += 1;
     }
     t
 };
 
-/// Entries of the table of U+0080..U+07FF: dropped, a separator, a letter whose lowercase is
-/// more than one character, a letter or digit that is its own lowercase, or else the UTF-8
-/// bytes of its (single) lowercase form, with their count in the top byte.
-const T_DROP: u32 = 0;
-const T_SPACE: u32 = 1;
-const T_EXPANDS: u32 = 2;
-const T_SAME: u32 = 3;
+/// Entries of the table of U+0080..U+07FF: the UTF-8 bytes the character becomes in the
+/// normalised text (its lowercase form, a space for whitespace, nothing when it is dropped) in
+/// the low three bytes and their count in the top byte; or `EXPANDS` for a letter whose
+/// lowercase is more than one character.
+const EXPANDS: u32 = u32::MAX;
 
 /// The index in that table of the character encoded as `b0 b1`.
 #[inline(always)]
@@ -126,26 +157,25 @@ fn two_byte_index(b0: u8, b1: u8) -> usize {
 fn two_byte_chars() -> &'static [u32; 0x780] {
     static TABLE: OnceLock<[u32; 0x780]> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t = [T_DROP; 0x780];
+        let mut t = [0u32; 0x780];
         for (slot, cp) in t.iter_mut().zip(0x80u32..0x800) {
             let Some(c) = char::from_u32(cp) else {
                 continue;
             };
             *slot = if c.is_whitespace() {
-                T_SPACE
+                u32::from_le_bytes([b' ', 0, 0, 1])
             } else if !c.is_alphanumeric() {
-                T_DROP
+                0
             } else {
                 let mut lower = c.to_lowercase();
                 match (lower.next(), lower.next()) {
-                    (Some(l), None) if l == c => T_SAME,
-                    (Some(l), None) => {
+                    (Some(l), None) if l.len_utf8() <= 3 => {
                         let mut utf8 = [0u8; 4];
                         let len = l.encode_utf8(&mut utf8).len();
                         utf8[3] = len as u8;
                         u32::from_le_bytes(utf8)
                     }
-                    _ => T_EXPANDS,
+                    _ => EXPANDS,
                 }
             };
         }
@@ -170,11 +200,395 @@ fn general_punctuation(c: char) -> Option<bool> {
     })
 }
 
-fn push_lowercase(word: &mut Vec<u8>, c: Option<char>) {
-    let mut utf8 = [0u8; 4];
-    for l in c.into_iter().flat_map(char::to_lowercase) {
-        word.extend_from_slice(l.encode_utf8(&mut utf8).as_bytes());
+/// Room after the normalised text, all spaces: the word scan reads whole 64-byte blocks and
+/// the word hash whole 16-byte pieces past the end.
+const PAD: usize = 80;
+
+/// Texts are hashed on their first GiB at most, so that word positions fit in a `u32`.
+const MAX_TEXT: usize = 1 << 30;
+
+/// The size of the buffer for the normalised form of `len` bytes of text. No character's
+/// normalised form is longer than twice its UTF-8 form (ASCII stays one byte, and longer
+/// characters lowercase to one character of at most four bytes, or U+0130 to three bytes;
+/// a test checks every character), and the vector loop stores 64 bytes at a time.
+fn norm_room(len: usize) -> usize {
+    2 * len + PAD + 64
+}
+
+/// Writes four bytes at `buf[o..]` and keeps the first `n`: returns the new end.
+#[inline(always)]
+fn put(buf: &mut [u8], o: usize, bytes: [u8; 4], n: usize) -> usize {
+    buf[o..o + 4].copy_from_slice(&bytes);
+    o + n
+}
+
+/// Writes the lowercase form of `c` at `buf[o..]`: returns the new end.
+fn put_lowercase(buf: &mut [u8], mut o: usize, c: char) -> usize {
+    for l in c.to_lowercase() {
+        let mut utf8 = [0u8; 4];
+        let n = l.encode_utf8(&mut utf8).len();
+        o = put(buf, o, utf8, n);
     }
+    o
+}
+
+/// Normalises one character of `text`, at byte `i` (a character boundary), into `buf` at `o`:
+/// letters and digits lowercased, whitespace turned into a space, anything else dropped, so
+/// that the words are the runs of non-space bytes. Returns where the next character starts in
+/// `text` and where the next output goes in `buf`.
+#[inline(always)]
+fn normalise_char(text: &str, i: usize, buf: &mut [u8], o: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        let c = ASCII_OUT[usize::from(b)];
+        return (i + 1, put(buf, o, [c, 0, 0, 0], usize::from(c != 0)));
+    }
+    if b < 0xe0 {
+        // U+0080..U+07FF (Latin, Greek, Cyrillic, Hebrew, Arabic...): by table. `i` is at a
+        // character boundary and the text is valid UTF-8, so `b` is a lead byte and a
+        // continuation byte follows.
+        let at = two_byte_index(b, bytes[i + 1]);
+        let entry = two_byte_chars()[at];
+        let o = if entry == EXPANDS {
+            char::from_u32(at as u32 + 0x80).map_or(o, |c| put_lowercase(buf, o, c))
+        } else {
+            put(buf, o, entry.to_le_bytes(), (entry >> 24) as usize)
+        };
+        return (i + 2, o);
+    }
+    let c = text[i..].chars().next().unwrap_or(' ');
+    let len = c.len_utf8();
+    let o = if is_caseless_letter(c) {
+        buf[o..o + len].copy_from_slice(&bytes[i..i + len]);
+        o + len
+    } else if let Some(space) = general_punctuation(c) {
+        put(buf, o, [b' ', 0, 0, 0], usize::from(space))
+    } else if c.is_whitespace() {
+        put(buf, o, [b' ', 0, 0, 0], 1)
+    } else if c.is_alphanumeric() {
+        put_lowercase(buf, o, c)
+    } else {
+        o
+    };
+    (i + len, o)
+}
+
+/// `normalise_char` over the whole text, with the ASCII bytes and runs of two-byte characters
+/// inline: the split without vector instructions. Returns the length of the normalised text.
+fn normalise_scalar(text: &str, buf: &mut [u8]) -> usize {
+    let bytes = text.as_bytes();
+    let two = two_byte_chars();
+    let (mut i, mut o) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            let c = ASCII_OUT[usize::from(b)];
+            o = put(buf, o, [c, 0, 0, 0], usize::from(c != 0));
+            i += 1;
+            continue;
+        }
+        let mut b = b;
+        while b & 0xe0 == 0xc0 {
+            let entry = two[two_byte_index(b, bytes[i + 1])];
+            if entry == EXPANDS {
+                break;
+            }
+            o = put(buf, o, entry.to_le_bytes(), (entry >> 24) as usize);
+            i += 2;
+            b = bytes.get(i).copied().unwrap_or(0);
+        }
+        if b >= 0xc0 {
+            (i, o) = normalise_char(text, i, buf, o);
+        }
+    }
+    o
+}
+
+/// For each pair of two-byte lead bytes `base`, `base + 1` (`base` even, 0xc0..=0xde), what
+/// each of their 128 characters becomes, by the table of `two_byte_chars`: a byte in the
+/// lead's place and one in the continuation's, 0 for none (dropped, or a space's second
+/// byte), or 0xff in the lead's place for a character left to `normalise_char` (its lowercase
+/// form is three bytes long or more than one character).
+struct PairTable {
+    lead: [u8; 128],
+    cont: [u8; 128],
+}
+
+fn pair_tables() -> &'static [PairTable; 16] {
+    static TABLES: OnceLock<[PairTable; 16]> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let two = two_byte_chars();
+        std::array::from_fn(|pair| {
+            let mut t = PairTable {
+                lead: [0xff; 128],
+                cont: [0; 128],
+            };
+            for k in 0..128 {
+                let lead = 0xc0 + 2 * pair as u8 + (k >> 6) as u8;
+                let cont = 0x80 | (k & 0x3f) as u8;
+                if lead < 0xc2 {
+                    continue; // overlong, never in valid UTF-8
+                }
+                let entry = two[two_byte_index(lead, cont)];
+                let [b0, b1, _, len] = entry.to_le_bytes();
+                match (entry == EXPANDS, len) {
+                    (false, 0) => t.lead[k] = 0,
+                    (false, 1) => t.lead[k] = b0,
+                    (false, 2) => (t.lead[k], t.cont[k]) = (b0, b1),
+                    _ => {}
+                }
+            }
+            t
+        })
+    })
+}
+
+/// The start and end of every word of the normalised text `norm[..len]` (followed by `PAD`
+/// spaces), in order: starts at even indices, ends at odd ones. Returns their number.
+/// `bounds` must have room for `len + 1` positions plus 64.
+fn word_bounds_portable(norm: &[u8], len: usize, bounds: &mut [u32]) -> usize {
+    let mut k = 0;
+    // Up to and including the first padding space, so that the last word is ended.
+    let blocks = len / 64 + 1;
+    let mut carry = 0u64;
+    for (n, block) in norm[..blocks * 64].chunks_exact(64).enumerate() {
+        let word = block
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (j, &b)| m | (u64::from(b != b' ') << j));
+        // A bit where a word starts or ends.
+        let mut edges = word ^ ((word << 1) | carry);
+        carry = word >> 63;
+        while edges != 0 {
+            bounds[k] = (n * 64) as u32 + edges.trailing_zeros();
+            k += 1;
+            edges &= edges - 1;
+        }
+    }
+    k
+}
+
+/// The whole split without vector instructions: returns the number of word bounds.
+fn split_portable(text: &str, norm: &mut [u8], bounds: &mut [u32]) -> usize {
+    let len = normalise_scalar(text, norm);
+    norm[len..len + PAD].fill(b' ');
+    word_bounds_portable(norm, len, bounds)
+}
+
+/// The split with AVX-512 (BW for byte masks, VBMI for the 128-byte tables and byte moves,
+/// VBMI2 for the byte compress), 64 bytes at a time: ASCII bytes mapped by `ASCII_OUT` in one
+/// `vpermi2b`, two-byte characters of one lead pair by `pair_tables`, CJK ideographs and
+/// Hangul syllables kept, up to the first character of another kind, which goes to
+/// `normalise_char`; the kept bytes are packed by `vpcompressb`. Returns the number of word
+/// bounds, found 64 bytes at a time: the positions of a block's edges packed by `vpcompressb`
+/// and widened, with no branch per word.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt,bmi2")]
+fn split_avx512(text: &str, norm: &mut [u8], bounds: &mut [u32]) -> usize {
+    use std::arch::x86_64::*;
+    let bytes = text.as_bytes();
+    // SAFETY: `ASCII_OUT` is 128 bytes, read as two unaligned 64-byte vectors.
+    let (low, high) = unsafe {
+        (
+            _mm512_loadu_si512(ASCII_OUT.as_ptr().cast()),
+            _mm512_loadu_si512(ASCII_OUT[64..].as_ptr().cast()),
+        )
+    };
+    let iota = _mm512_set_epi8(
+        63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41,
+        40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
+        17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+    );
+    let tables = pair_tables();
+    let splat = |b: u8| _mm512_set1_epi8(b as i8);
+    // `v[p + 1]` and `v[p - 1]` into place `p`.
+    let next = _mm512_add_epi8(iota, splat(1));
+    let prev = _mm512_sub_epi8(iota, splat(1));
+    let (mut i, mut o) = (0, 0);
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        let n = rest.len().min(64);
+        // SAFETY: the masked load reads only the first `n` bytes of `rest` (masked-off bytes
+        // are neither read nor faulted on).
+        let v = unsafe { _mm512_maskz_loadu_epi8(u64::MAX >> (64 - n), rest.as_ptr().cast()) };
+        let non_ascii = _mm512_movepi8_mask(v);
+        let ascii = _mm512_permutex2var_epi8(low, v, high);
+        let (mapped, end) = if non_ascii == 0 {
+            (ascii, n)
+        } else {
+            // Two-byte characters whose lead bytes are one pair `base`, `base + 1`, by that
+            // pair's tables: each lead byte with the low bits of its continuation indexes
+            // them, and the continuation's output is moved to its place. The block is cut
+            // before the first character of another kind: three or four bytes long, of
+            // another pair, left to the scalar code, or cut by the block's end.
+            let lead = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, splat(0xe0)), splat(0xc0));
+            let cont = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, splat(0xc0)), splat(0x80));
+            let base = if lead == 0 {
+                0xc0
+            } else {
+                rest[lead.trailing_zeros() as usize] & 0xfe
+            };
+            let t = &tables[usize::from((base - 0xc0) / 2)];
+            // SAFETY: each table is 128 bytes, read as two unaligned 64-byte vectors.
+            let (lead_lo, lead_hi, cont_lo, cont_hi) = unsafe {
+                (
+                    _mm512_loadu_si512(t.lead.as_ptr().cast()),
+                    _mm512_loadu_si512(t.lead[64..].as_ptr().cast()),
+                    _mm512_loadu_si512(t.cont.as_ptr().cast()),
+                    _mm512_loadu_si512(t.cont[64..].as_ptr().cast()),
+                )
+            };
+            let in_pair = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, splat(0xfe)), splat(base));
+            // Index: the lead's lowest bit, then the continuation's six low bits.
+            let index = _mm512_or_si512(
+                _mm512_and_si512(_mm512_slli_epi16::<6>(v), splat(0x40)),
+                _mm512_and_si512(_mm512_permutexvar_epi8(next, v), splat(0x3f)),
+            );
+            let lead_out = _mm512_permutex2var_epi8(lead_lo, index, lead_hi);
+            let cont_out =
+                _mm512_permutexvar_epi8(prev, _mm512_permutex2var_epi8(cont_lo, index, cont_hi));
+            let scalar = _mm512_mask_cmpeq_epi8_mask(lead, lead_out, splat(0xff));
+            // Three-byte characters that are CJK ideographs (U+4E00..U+9FFF) or Hangul
+            // syllables (U+AC00..U+D77F of U+D7A3), caseless letters all: kept as they are.
+            let c1 = _mm512_permutexvar_epi8(next, v);
+            let is = |b: u8| _mm512_cmpeq_epi8_mask(v, splat(b));
+            let caseless = (_mm512_cmple_epu8_mask(_mm512_sub_epi8(v, splat(0xe5)), splat(4))
+                | is(0xeb)
+                | is(0xec)
+                | (is(0xe4) & _mm512_cmpge_epu8_mask(c1, splat(0xb8)))
+                | (is(0xea) & _mm512_cmpge_epu8_mask(c1, splat(0xb0)))
+                | (is(0xed) & _mm512_cmplt_epu8_mask(c1, splat(0x9e))))
+                & !(0b11 << 62);
+            let caseless_bytes = caseless | (caseless << 1) | (caseless << 2);
+            let stop = (non_ascii & !lead & !cont & !caseless)
+                | (lead & !in_pair)
+                | scalar
+                | (lead & (1 << 63));
+            let end = if stop == 0 {
+                n
+            } else {
+                stop.trailing_zeros() as usize
+            };
+            let mapped = _mm512_mask_mov_epi8(ascii, lead, lead_out);
+            let mapped = _mm512_mask_mov_epi8(mapped, cont, cont_out);
+            (_mm512_mask_mov_epi8(mapped, caseless_bytes, v), end)
+        };
+        let keep = _mm512_test_epi8_mask(mapped, mapped) & _bzhi_u64(u64::MAX, end as u32);
+        let packed = _mm512_maskz_compress_epi8(keep, mapped);
+        let dst = &mut norm[o..o + 64];
+        // SAFETY: `dst` is 64 bytes long.
+        unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), packed) };
+        o += keep.count_ones() as usize;
+        i += end;
+        if end == 0 {
+            // One character the vector code leaves, then any three- or four-byte ones
+            // after it (CJK text goes word by word).
+            loop {
+                (i, o) = normalise_char(text, i, norm, o);
+                if bytes.get(i).is_none_or(|&b| b < 0xe0) {
+                    break;
+                }
+            }
+        }
+    }
+    let len = o;
+    norm[len..len + PAD].fill(b' ');
+
+    let space = _mm512_set1_epi8(b' ' as i8);
+    let mut k = 0;
+    let mut carry = 0u64;
+    for (n, block) in norm[..(len / 64 + 1) * 64].chunks_exact(64).enumerate() {
+        // SAFETY: `block` is 64 bytes long.
+        let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+        let word = _mm512_cmpneq_epi8_mask(v, space);
+        let edges = word ^ ((word << 1) | carry);
+        carry = word >> 63;
+        let at = _mm512_maskz_compress_epi8(edges, iota);
+        let base = _mm512_set1_epi32((n * 64) as i32);
+        let count = edges.count_ones() as usize;
+        // 32 positions stored whatever the count (a block of text has fewer words than
+        // that but for runs of one-letter words), the rest when there are more.
+        let lanes = [
+            _mm512_extracti32x4_epi32::<0>(at),
+            _mm512_extracti32x4_epi32::<1>(at),
+            _mm512_extracti32x4_epi32::<2>(at),
+            _mm512_extracti32x4_epi32::<3>(at),
+        ];
+        for (q, lane) in lanes.into_iter().enumerate() {
+            if q >= 2 && 16 * q >= count {
+                break;
+            }
+            let dst = &mut bounds[k + 16 * q..k + 16 * q + 16];
+            let widened = _mm512_add_epi32(_mm512_cvtepu8_epi32(lane), base);
+            // SAFETY: `dst` is 16 `u32`s long.
+            unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), widened) };
+        }
+        k += count;
+    }
+    k
+}
+
+/// Masks keeping the first `n` bytes of a 16-byte piece, as two little-endian words.
+static PIECE_MASKS: [[u64; 2]; 17] = {
+    let mut t = [[0u64; 2]; 17];
+    let mut n = 1;
+    while n <= 16 {
+        t[n] = if n < 8 {
+            [(1u64 << (8 * n)) - 1, 0]
+        } else if n < 16 {
+            [u64::MAX, (1u64 << (8 * (n - 8))) - 1]
+        } else {
+            [u64::MAX, u64::MAX]
+        };
+        n += 1;
+    }
+    t
+};
+
+/// The 16 bytes of `buf` from `at`, as two little-endian words (zero past the end).
+#[inline(always)]
+fn piece(buf: &[u8], at: usize) -> [u64; 2] {
+    let Some(p) = buf.get(at..at + 16) else {
+        return [0, 0];
+    };
+    let (lo, hi) = p.split_at(8);
+    let word = |s: &[u8]| <[u8; 8]>::try_from(s).map_or(0, u64::from_le_bytes);
+    [word(lo), word(hi)]
+}
+
+/// One 16-byte piece into the state: the xxh3 short-input step (the folded 128-bit product of
+/// the keyed halves, plus the halves).
+#[inline(always)]
+fn mix16(acc: u64, lo: u64, hi: u64, keys: &[u64; 3]) -> u64 {
+    let (a, b) = (lo ^ keys[0], hi ^ keys[1]);
+    let m = u128::from(a) * u128::from(b);
+    acc.wrapping_add(a.swap_bytes()).wrapping_add(b) ^ (m as u64) ^ ((m >> 64) as u64)
+}
+
+/// The hash of the word `buf[start..end]` (not empty; `buf` has at least 16 bytes after it).
+/// Words of up to 16 bytes, nearly all of them, take one masked piece and no branch on their
+/// length; longer ones a piece per 16 bytes. Not finalised: the shingle hash, a polynomial in
+/// the word hashes, is.
+#[inline(always)]
+fn word_hash(buf: &[u8], start: usize, end: usize, keys: &[u64; 3]) -> u64 {
+    let len = end - start;
+    let mut acc = keys[2] ^ (len as u64).wrapping_mul(0x9e37_79b1_85eb_ca87);
+    let mut at = start;
+    while end - at > 16 {
+        let [lo, hi] = piece(buf, at);
+        acc = fmix64(mix16(acc, lo, hi, keys));
+        at += 16;
+    }
+    let [m0, m1] = PIECE_MASKS[end - at];
+    let [lo, hi] = piece(buf, at);
+    mix16(acc, lo & m0, hi & m1, keys)
+}
+
+thread_local! {
+    /// The normalised text and its word bounds, kept between calls.
+    static SCRATCH: RefCell<(Vec<u8>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// The word hashes and shingle hashes, kept between calls.
+    static SHINGLES: RefCell<(Vec<u64>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl MinHasher {
@@ -203,117 +617,67 @@ impl MinHasher {
             shingle_words,
             bands: cfg.bands,
             rows: cfg.rows_per_band,
-            seed: cfg.seed,
+            word_keys: {
+                // A stream of its own, so the hash functions above do not depend on it.
+                let mut state = cfg.seed ^ 0x2545_f491_4f6c_dd1d;
+                [
+                    splitmix(&mut state),
+                    splitmix(&mut state),
+                    splitmix(&mut state),
+                ]
+            },
             kernel: Kernel::detect(),
+            split: Split::detect(),
         }
     }
 
     /// Hashes of the text's words: split on whitespace (`char::is_whitespace`), letters and
     /// digits kept (`char::is_alphanumeric`), lowercased; words left empty are skipped.
     ///
-    /// A word already in its final form (lowercase ASCII letters and digits, the common case)
-    /// is hashed where it lies in the text; any other is rebuilt in a buffer.
+    /// The text is first normalised into a buffer (lowercase letters and digits, a space for
+    /// whitespace, nothing for the rest), then the words are found as runs of non-spaces,
+    /// 64 bytes at a time, and hashed where they lie.
     fn word_hashes(&self, text: &str, out: &mut Vec<u64>) {
-        let bytes = text.as_bytes();
-        let two = two_byte_chars();
-        let mut word: Vec<u8> = Vec::with_capacity(64);
-        let mut i = 0;
-        while i < bytes.len() {
-            // Skip ASCII separators.
-            if CLASS[bytes[i] as usize] == SPACE {
-                i += 1;
-                continue;
-            }
-            // Runs of lowercase ASCII letters and digits and runs of two-byte characters that
-            // are their own lowercase (a loop per kind is quicker than one loop for both).
-            let start = i;
-            loop {
-                while i < bytes.len() && CLASS[bytes[i] as usize] == bytes[i] {
-                    i += 1;
-                }
-                let run = i;
-                while let Some(&b) = bytes.get(i)
-                    && b & 0xe0 == 0xc0
-                    && two[two_byte_index(b, bytes[i + 1])] == T_SAME
-                {
-                    i += 2;
-                }
-                if i == run {
-                    break;
-                }
-            }
-            if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
-                out.push(xxh3_64_with_seed(&bytes[start..i], self.seed));
-                continue;
-            }
-            // The slow path, to the end of the word.
-            word.clear();
-            word.extend_from_slice(&bytes[start..i]);
-            while i < bytes.len() {
-                let b = bytes[i];
-                let class = CLASS[b as usize];
-                if class < 0x80 {
-                    word.push(class);
-                    i += 1;
-                } else if class == DROP {
-                    i += 1;
-                } else if class == SPACE {
-                    break;
-                } else if b & 0xe0 == 0xc0 {
-                    // U+0080..U+07FF (Latin, Greek, Cyrillic, Hebrew, Arabic...): by table.
-                    // The text is valid UTF-8, so a continuation byte follows.
-                    let at = two_byte_index(b, bytes[i + 1]);
-                    i += 2;
-                    match two[at] {
-                        T_DROP => {}
-                        T_SPACE => break,
-                        T_SAME => word.extend_from_slice(&bytes[i - 2..i]),
-                        T_EXPANDS => push_lowercase(&mut word, char::from_u32(at as u32 + 0x80)),
-                        utf8 => {
-                            // The lowercase form's UTF-8 bytes, length in the top byte.
-                            let [b0, b1, b2, len] = utf8.to_le_bytes();
-                            word.push(b0);
-                            if len > 1 {
-                                word.push(b1);
-                            }
-                            if len > 2 {
-                                word.push(b2);
-                            }
-                        }
-                    }
-                } else {
-                    // `i` is always at a character boundary: every branch advances by whole
-                    // characters.
-                    let c = text[i..].chars().next().unwrap_or(' ');
-                    let len = c.len_utf8();
-                    i += len;
-                    if is_caseless_letter(c) {
-                        word.extend_from_slice(&bytes[i - len..i]);
-                    } else if let Some(space) = general_punctuation(c) {
-                        if space {
-                            break;
-                        }
-                    } else if c.is_whitespace() {
-                        break;
-                    } else if c.is_alphanumeric() {
-                        push_lowercase(&mut word, Some(c));
-                    }
-                }
-            }
-            if !word.is_empty() {
-                out.push(xxh3_64_with_seed(&word, self.seed));
-            }
+        self.word_hashes_with(self.split, text, out)
+    }
+
+    fn word_hashes_with(&self, split: Split, text: &str, out: &mut Vec<u64>) {
+        let mut end = text.len().min(MAX_TEXT);
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
+        let text = &text[..end];
+        SCRATCH.with_borrow_mut(|(norm, bounds)| {
+            if norm.len() < norm_room(text.len()) {
+                norm.resize(norm_room(text.len()), b' ');
+            }
+            if bounds.len() < norm_room(text.len()) {
+                bounds.resize(norm_room(text.len()), 0);
+            }
+            let count = match split {
+                Split::Portable => split_portable(text, norm, bounds),
+                // SAFETY: `Split::detect` chose this only when the CPU has the features.
+                #[cfg(target_arch = "x86_64")]
+                Split::Avx512 => unsafe { split_avx512(text, norm, bounds) },
+            };
+            let norm: &[u8] = norm;
+            out.extend(
+                bounds[..count]
+                    .chunks_exact(2)
+                    .map(|w| word_hash(norm, w[0] as usize, w[1] as usize, &self.word_keys)),
+            );
+        })
     }
 
     /// 32-bit hashes of the text's word shingles (a text shorter than a shingle is one
     /// shingle): a polynomial in the words' hashes, `w0*P^(n-1) + ... + w(n-1)`, rolled from
-    /// one shingle to the next with two multiplications, then mixed.
-    fn shingles(&self, text: &str) -> Vec<u32> {
-        let mut words = Vec::with_capacity(text.len() / 4);
-        self.word_hashes(text, &mut words);
+    /// one shingle to the next with two multiplications, then mixed. `words` is scratch room.
+    fn shingles_into(&self, text: &str, words: &mut Vec<u64>, out: &mut Vec<u32>) {
+        words.clear();
+        out.clear();
+        self.word_hashes(text, words);
         if words.is_empty() {
-            return Vec::new();
+            return;
         }
         let n = self.shingle_words.min(words.len());
         let p = self.base;
@@ -322,7 +686,7 @@ impl MinHasher {
         let mut h = words[..n]
             .iter()
             .fold(0u64, |h, w| h.wrapping_mul(p).wrapping_add(*w));
-        let mut out = Vec::with_capacity(words.len() - n + 1);
+        out.reserve(words.len() - n + 1);
         out.push((fmix64(h) >> 32) as u32);
         for (old, new) in words.iter().zip(&words[n..]) {
             h = h
@@ -331,6 +695,12 @@ impl MinHasher {
                 .wrapping_add(*new);
             out.push((fmix64(h) >> 32) as u32);
         }
+    }
+
+    #[cfg(test)]
+    fn shingles(&self, text: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.shingles_into(text, &mut Vec::new(), &mut out);
         out
     }
 
@@ -339,16 +709,19 @@ impl MinHasher {
     /// space) applied to shingle hashes that are already uniformly spread; the tests below
     /// check that this keeps the estimates unbiased and the band collisions on the S-curve.
     pub fn signature(&self, text: &str) -> Vec<u32> {
-        let shingles = self.shingles(text);
         let mut sig = vec![u32::MAX; self.mul.len()];
-        match self.kernel {
-            Kernel::Portable => fold_all(&shingles, &self.mul, &self.add, &mut sig),
-            // SAFETY: `Kernel::detect` chose these only when the CPU has the feature.
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => unsafe { fold_avx2(&shingles, &self.mul, &self.add, &mut sig) },
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 => unsafe { fold_avx512(&shingles, &self.mul, &self.add, &mut sig) },
-        }
+        SHINGLES.with_borrow_mut(|(words, shingles)| {
+            self.shingles_into(text, words, shingles);
+            let (mul, add) = (&self.mul, &self.add);
+            match self.kernel {
+                Kernel::Portable => fold_all(shingles, mul, add, &mut sig),
+                // SAFETY: `Kernel::detect` chose these only when the CPU has the feature.
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Avx2 => unsafe { fold_avx2(shingles, mul, add, &mut sig) },
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Avx512 => unsafe { fold_avx512(shingles, mul, add, &mut sig) },
+            }
+        });
         sig.truncate(self.num_hashes);
         sig
     }
@@ -426,10 +799,54 @@ fn fold_avx2(xs: &[u32], mul: &[u32], add: &[u32], sig: &mut [u32]) {
     fold_all(xs, mul, add, sig)
 }
 
+/// With AVX-512: up to 8 vectors of 16 lanes (112 lanes by default: 7) per pass over the
+/// shingles, their minima, multipliers and offsets all held in registers.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn fold_avx512(xs: &[u32], mul: &[u32], add: &[u32], sig: &mut [u32]) {
-    fold_all(xs, mul, add, sig)
+    let mut l = 0;
+    while l + BLOCK <= sig.len() {
+        let r = l..sig.len().min(l + 8 * BLOCK);
+        let (mul, add, sig) = (&mul[r.clone()], &add[r.clone()], &mut sig[r.clone()]);
+        match r.len() / BLOCK {
+            8 => fold_vectors::<8>(xs, mul, add, sig),
+            7 => fold_vectors::<7>(xs, mul, add, sig),
+            6 => fold_vectors::<6>(xs, mul, add, sig),
+            5 => fold_vectors::<5>(xs, mul, add, sig),
+            4 => fold_vectors::<4>(xs, mul, add, sig),
+            3 => fold_vectors::<3>(xs, mul, add, sig),
+            2 => fold_vectors::<2>(xs, mul, add, sig),
+            _ => fold_vectors::<1>(xs, mul, add, sig),
+        }
+        l += r.len() / BLOCK * BLOCK;
+    }
+}
+
+/// `fold_block` for `N` vectors of 16 lanes (`mul`, `add` and `sig` hold at least `16 * N`).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn fold_vectors<const N: usize>(xs: &[u32], mul: &[u32], add: &[u32], sig: &mut [u32]) {
+    use std::arch::x86_64::*;
+    let load = |v: &[u32], j: usize| {
+        let lanes = &v[16 * j..16 * j + 16];
+        // SAFETY: `lanes` is 16 `u32`s long.
+        unsafe { _mm512_loadu_si512(lanes.as_ptr().cast()) }
+    };
+    let m: [__m512i; N] = std::array::from_fn(|j| load(mul, j));
+    let a: [__m512i; N] = std::array::from_fn(|j| load(add, j));
+    let mut acc: [__m512i; N] = std::array::from_fn(|j| load(sig, j));
+    for &x in xs {
+        let x = _mm512_set1_epi32(x as i32);
+        for j in 0..N {
+            acc[j] = _mm512_min_epu32(acc[j], _mm512_add_epi32(_mm512_mullo_epi32(m[j], x), a[j]));
+        }
+    }
+    for (j, v) in acc.into_iter().enumerate() {
+        let lanes = &mut sig[16 * j..16 * j + 16];
+        // SAFETY: `lanes` is 16 `u32`s long.
+        unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), v) };
+    }
 }
 
 /// Estimated Jaccard similarity of two signatures.
@@ -467,6 +884,15 @@ mod tests {
     /// at least one of `b` bands of `r` rows, for independent hash functions.
     fn s_curve(s: f64, bands: i32, rows: i32) -> f64 {
         1.0 - (1.0 - s.powi(rows)).powi(bands)
+    }
+
+    impl MinHasher {
+        /// The hash of one word, as the split hashes it.
+        fn hash_of_word(&self, word: &[u8]) -> u64 {
+            let mut buf = word.to_vec();
+            buf.extend([0u8; 32]);
+            word_hash(&buf, 0, word.len(), &self.word_keys)
+        }
     }
 
     fn shares_a_band(m: &MinHasher, a: &str, b: &str) -> bool {
@@ -683,6 +1109,194 @@ mod tests {
             .collect()
     }
 
+    /// The splits this CPU can run.
+    fn splits() -> Vec<Split> {
+        let mut all = vec![Split::Portable];
+        #[cfg(target_arch = "x86_64")]
+        if matches!(Split::detect(), Split::Avx512) {
+            all.push(Split::Avx512);
+        }
+        all
+    }
+
+    /// The word hashes of `t`, checked to be the same by every split this CPU can run.
+    fn words_by_every_split(m: &MinHasher, t: &str) -> Vec<u64> {
+        let mut first: Option<Vec<u64>> = None;
+        for split in splits() {
+            let mut got = Vec::new();
+            m.word_hashes_with(split, t, &mut got);
+            match &first {
+                None => first = Some(got),
+                Some(want) => assert_eq!(&got, want, "the splits differ on {t:?}"),
+            }
+        }
+        first.unwrap_or_default()
+    }
+
+    /// `words_by_every_split` against the plain Unicode rules.
+    fn check_words(m: &MinHasher, t: &str) {
+        let want: Vec<u64> = reference_words(t)
+            .iter()
+            .map(|w| m.hash_of_word(w.as_bytes()))
+            .collect();
+        assert_eq!(words_by_every_split(m, t), want, "{t:?}");
+    }
+
+    #[test]
+    fn corpus_texts_split_the_same_by_every_path() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus");
+        let gt: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(dir.join("ground-truth.json")).unwrap()).unwrap();
+        let m = MinHasher::new(&DedupConfig::default());
+        let mut non_ascii = 0;
+        for v in gt.values() {
+            let t = v["articleBody"].as_str().unwrap_or_default();
+            non_ascii += usize::from(!t.is_ascii());
+            check_words(&m, t);
+            // Cut at every offset near the start, to move the 64-byte blocks over the text.
+            for cut in t.char_indices().map(|(i, _)| i).take(70) {
+                check_words(&m, &t[cut..]);
+            }
+            let mut end = t.len().min(300);
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            check_words(&m, &t[..end]);
+        }
+        assert!(gt.len() >= 50 && non_ascii >= 10, "{} texts", gt.len());
+    }
+
+    #[test]
+    fn words_across_block_edges_long_words_and_non_ascii_in_a_block() {
+        let m = MinHasher::new(&DedupConfig::default());
+        let long: String = "AbC,d".repeat(30);
+        for pad in 0..130 {
+            let lead = "x".repeat(pad);
+            for t in [
+                format!("{lead} Hello, World! straddling words here"),
+                format!("{lead}Word{long}word end"),
+                format!("{lead}caf\u{e9} Ж{long}Ж na\u{ef}ve"),
+                format!("{lead}\u{2019}quoted\u{201d} don\u{2019}t stop"),
+                format!("{lead}abcdefg\u{e9}abcdefgh abc\u{3000}def"),
+                format!("{lead}İSTANBUL\u{212a}elvin {long}"),
+                format!("{lead}ends mid-wor"),
+                format!("{lead}ends in Ж"),
+                format!("{lead}ends in \u{d55c}"),
+                format!("{lead}ends in space "),
+                format!("{lead}--- ... *** ---"),
+                format!("{lead}\t\n\r\x0b\x0c tabs\u{85}and\u{a0}nbsp"),
+            ] {
+                check_words(&m, &t);
+            }
+        }
+        // Words of every length up to 70, plain, upper case and with punctuation inside.
+        for n in 1..70 {
+            let w: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            check_words(&m, &format!("{w} {} {w}. x", w.to_uppercase()));
+            check_words(&m, &w.replace('c', "-").replace('q', "\u{e9}"));
+        }
+    }
+
+    #[test]
+    fn no_character_normalises_to_more_than_twice_its_length() {
+        // What `norm_room` relies on.
+        let mut buf = vec![0u8; 64];
+        for c in '\u{0}'..='\u{10ffff}' {
+            let mut utf8 = [0u8; 4];
+            let (_, o) = normalise_char(c.encode_utf8(&mut utf8), 0, &mut buf, 0);
+            assert!(o <= 2 * c.len_utf8(), "{c:?}: {o} bytes");
+        }
+    }
+
+    #[test]
+    fn every_two_byte_pair_and_the_cjk_range_edges_split_by_the_vector_path_as_by_the_rules() {
+        let m = MinHasher::new(&DedupConfig::default());
+        for base in (0xc2u32..0xe0).step_by(2) {
+            // All characters of the lead pair, alone, in words and next to ASCII, at every
+            // offset from a block's start.
+            let chars: Vec<char> = (((base & 0x1f) << 6)..((base & 0x1f) + 2) << 6)
+                .filter_map(char::from_u32)
+                .collect();
+            for chunk in chars.chunks(24) {
+                let word: String = chunk.iter().collect();
+                let spaced: String = chunk.iter().flat_map(|&c| [c, ' ']).collect();
+                for pad in 0..66 {
+                    let lead = "x".repeat(pad);
+                    check_words(&m, &format!("{lead} {word} Ab{word}cD {spaced}"));
+                }
+            }
+        }
+        let edges = [
+            0x4dbf, 0x4dff, 0x4e00, 0x9fff, 0xa000, 0xabff, 0xac00, 0xafff, 0xb000, 0xcfff, 0xd000,
+            0xd77f, 0xd780, 0xd7a3, 0xd7a4, 0xd7ff, 0x3000, 0x3041, 0x30fc, 0xe000,
+        ];
+        let cjk: String = edges
+            .iter()
+            .filter_map(|&c| char::from_u32(c))
+            .flat_map(|c| [c, '\u{c548}', c, ' ', '\u{4e2d}'])
+            .collect();
+        for pad in 0..66 {
+            check_words(&m, &format!("{}{cjk} a{cjk}", "y".repeat(pad)));
+        }
+    }
+
+    #[test]
+    fn long_random_texts_split_as_the_unicode_rules_say() {
+        // Long enough to cross many blocks; mostly ASCII with every kind of character mixed
+        // in, and some texts mostly non-ASCII.
+        let ascii: Vec<char> = (0u8..128).map(char::from).collect();
+        let words: Vec<char> = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789  "
+            .chars()
+            .collect();
+        let other: Vec<char> = "éЖжİ\u{a0}\u{2003}’한ßΣ\u{85}\u{130}ǅ日\u{1f642}\u{3000}Ⱥ\u{212a}"
+            .chars()
+            .collect();
+        let m = MinHasher::new(&DedupConfig::default());
+        let mut rng = Rng(11);
+        for round in 0..600 {
+            let len = rng.below(400);
+            let other_share = [2, 10, 60][round % 3];
+            let t: String = (0..len)
+                .map(|_| {
+                    let r = rng.below(100);
+                    if r < other_share {
+                        other[rng.below(other.len())]
+                    } else if r < other_share + 5 {
+                        ascii[rng.below(ascii.len())]
+                    } else {
+                        words[rng.below(words.len())]
+                    }
+                })
+                .collect();
+            check_words(&m, &t);
+        }
+    }
+
+    #[test]
+    fn the_word_hash_sees_only_the_word_and_every_byte_of_it() {
+        let m = MinHasher::new(&DedupConfig::default());
+        let mut seen = HashSet::new();
+        for n in 1..=48usize {
+            let word: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            let h = m.hash_of_word(&word);
+            // Whatever follows the word in the buffer is ignored.
+            let mut buf = word.clone();
+            buf.extend([0xffu8; 32]);
+            assert_eq!(word_hash(&buf, 0, n, &m.word_keys), h, "{n} bytes");
+            let mut buf = vec![b'q'; 5];
+            buf.extend(&word);
+            buf.extend([b'z'; 20]);
+            assert_eq!(word_hash(&buf, 5, 5 + n, &m.word_keys), h, "{n} bytes at 5");
+            // A change to any byte changes the hash.
+            for at in 0..n {
+                let mut other = word.clone();
+                other[at] ^= 1;
+                assert_ne!(m.hash_of_word(&other), h, "{n} bytes, byte {at}");
+            }
+            assert!(seen.insert(h));
+        }
+    }
+
     #[test]
     fn word_splitting_follows_the_unicode_rules() {
         let m = MinHasher::new(&DedupConfig::default());
@@ -700,11 +1314,10 @@ mod tests {
             "trailing-word",
         ];
         for t in texts {
-            let mut got = Vec::new();
-            m.word_hashes(t, &mut got);
+            let got = words_by_every_split(&m, t);
             let want: Vec<u64> = reference_words(t)
                 .iter()
-                .map(|w| xxh3_64_with_seed(w.as_bytes(), m.seed))
+                .map(|w| m.hash_of_word(w.as_bytes()))
                 .collect();
             assert_eq!(got, want, "{t:?}: {:?}", reference_words(t));
         }
@@ -724,11 +1337,10 @@ mod tests {
             for &c in chunk {
                 t.extend([c, 'a', c, c, ' ', c, 'Z', '\u{e9}', c]);
             }
-            let mut got = Vec::new();
-            m.word_hashes(&t, &mut got);
+            let got = words_by_every_split(&m, &t);
             let want: Vec<u64> = reference_words(&t)
                 .iter()
-                .map(|w| xxh3_64_with_seed(w.as_bytes(), m.seed))
+                .map(|w| m.hash_of_word(w.as_bytes()))
                 .collect();
             assert_eq!(got, want, "{chunk:?}");
         }
@@ -758,11 +1370,10 @@ mod tests {
         for _ in 0..3000 {
             let len = rng.below(40);
             let t: String = (0..len).map(|_| pool[rng.below(pool.len())]).collect();
-            let mut got = Vec::new();
-            m.word_hashes(&t, &mut got);
+            let got = words_by_every_split(&m, &t);
             let want: Vec<u64> = reference_words(&t)
                 .iter()
-                .map(|w| xxh3_64_with_seed(w.as_bytes(), m.seed))
+                .map(|w| m.hash_of_word(w.as_bytes()))
                 .collect();
             assert_eq!(got, want, "{t:?}");
         }
