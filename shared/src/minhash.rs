@@ -584,6 +584,18 @@ fn word_hash(buf: &[u8], start: usize, end: usize, keys: &[u64; 3]) -> u64 {
     mix16(acc, lo & m0, hi & m1, keys)
 }
 
+/// Scratch larger than this (in bytes) is freed after the call instead of kept: every
+/// blocking thread that ever signed a document would otherwise hold room for the longest one
+/// it saw (about 14 bytes per byte of text) for as long as it lives.
+const KEEP_SCRATCH: usize = 1 << 20;
+
+/// Frees `v` when it holds more than [`KEEP_SCRATCH`] bytes.
+fn release_if_large<T>(v: &mut Vec<T>) {
+    if v.capacity() * std::mem::size_of::<T>() > KEEP_SCRATCH {
+        *v = Vec::new();
+    }
+}
+
 thread_local! {
     /// The normalised text and its word bounds, kept between calls.
     static SCRATCH: RefCell<(Vec<u8>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -660,12 +672,13 @@ impl MinHasher {
                 #[cfg(target_arch = "x86_64")]
                 Split::Avx512 => unsafe { split_avx512(text, norm, bounds) },
             };
-            let norm: &[u8] = norm;
             out.extend(
                 bounds[..count]
                     .chunks_exact(2)
                     .map(|w| word_hash(norm, w[0] as usize, w[1] as usize, &self.word_keys)),
             );
+            release_if_large(norm);
+            release_if_large(bounds);
         })
     }
 
@@ -721,6 +734,8 @@ impl MinHasher {
                 #[cfg(target_arch = "x86_64")]
                 Kernel::Avx512 => unsafe { fold_avx512(shingles, mul, add, &mut sig) },
             }
+            release_if_large(words);
+            release_if_large(shingles);
         });
         sig.truncate(self.num_hashes);
         sig
@@ -898,6 +913,31 @@ mod tests {
     fn shares_a_band(m: &MinHasher, a: &str, b: &str) -> bool {
         let (ka, kb) = (m.band_keys(&m.signature(a)), m.band_keys(&m.signature(b)));
         ka.iter().zip(&kb).any(|(x, y)| x == y)
+    }
+
+    #[test]
+    fn scratch_for_a_long_text_is_freed_and_for_a_short_one_kept() {
+        let m = MinHasher::new(&DedupConfig::default());
+        // Bytes held by each of the four buffers.
+        let held = || {
+            let (n, b) = SCRATCH.with_borrow(|(n, b)| (n.capacity(), 4 * b.capacity()));
+            let (w, s) = SHINGLES.with_borrow(|(w, s)| (8 * w.capacity(), 4 * s.capacity()));
+            [n, b, w, s]
+        };
+        let short = text(3, 200);
+        let before = m.signature(&short);
+        assert!(held().iter().all(|&h| h > 0 && h <= KEEP_SCRATCH));
+        let long = text(4, 200_000);
+        assert!(long.len() > KEEP_SCRATCH);
+        let sig = m.signature(&long);
+        // The normalised text, its bounds and the word hashes outgrew the cap; the shingle
+        // hashes (4 bytes per word) did not.
+        let [n, b, w, s] = held();
+        assert_eq!([n, b, w], [0, 0, 0]);
+        assert!(s > 0 && s <= KEEP_SCRATCH, "{s}");
+        // Freed scratch changes nothing for the next document.
+        assert_eq!(m.signature(&short), before);
+        assert_eq!(m.signature(&long), sig);
     }
 
     #[test]
