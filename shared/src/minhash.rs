@@ -25,8 +25,7 @@
 //!   probability follows the S-curve `1 - (1 - s^r)^b` for short texts as well as long ones
 //!   (the tests check it over many random pairs).
 
-use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -49,6 +48,7 @@ pub struct MinHasher {
     word_keys: [u64; 3],
     kernel: Kernel,
     split: Split,
+    scratch: ScratchPool,
 }
 
 /// Which copy of the word split this CPU runs; both give the same words.
@@ -584,10 +584,10 @@ fn word_hash(buf: &[u8], start: usize, end: usize, keys: &[u64; 3]) -> u64 {
     mix16(acc, lo & m0, hi & m1, keys)
 }
 
-/// Scratch larger than this (in bytes) is freed after the call instead of kept: every
-/// blocking thread that ever signed a document would otherwise hold room for the longest one
-/// it saw (about 14 bytes per byte of text) for as long as it lives.
-const KEEP_SCRATCH: usize = 1 << 20;
+/// A buffer larger than this (in bytes) is freed after use instead of kept: room for the
+/// longest text seen (about 14 bytes per byte of text) would otherwise stay for the process's
+/// life. Texts up to about 32 KB (most pages) reuse everything.
+const KEEP_SCRATCH: usize = 256 << 10;
 
 /// Frees `v` when it holds more than [`KEEP_SCRATCH`] bytes.
 fn release_if_large<T>(v: &mut Vec<T>) {
@@ -596,11 +596,51 @@ fn release_if_large<T>(v: &mut Vec<T>) {
     }
 }
 
-thread_local! {
-    /// The normalised text and its word bounds, kept between calls.
-    static SCRATCH: RefCell<(Vec<u8>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-    /// The word hashes and shingle hashes, kept between calls.
-    static SHINGLES: RefCell<(Vec<u64>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+/// Room reused from one document to the next: the normalised text, its word bounds, the word
+/// hashes and the shingle hashes.
+#[derive(Default)]
+struct Scratch {
+    norm: Vec<u8>,
+    bounds: Vec<u32>,
+    words: Vec<u64>,
+    shingles: Vec<u32>,
+}
+
+/// Scratch kept by the hasher, at most one set per core. Kept per thread instead, each of the
+/// runtime's blocking threads (dozens in a long run) held its own, and a run's peak memory
+/// rose with the number of threads that had signed a document.
+struct ScratchPool {
+    kept: Mutex<Vec<Scratch>>,
+    max: usize,
+}
+
+impl ScratchPool {
+    fn new() -> Self {
+        ScratchPool {
+            kept: Mutex::new(Vec::new()),
+            max: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+
+    fn take(&self) -> Scratch {
+        self.kept
+            .lock()
+            .ok()
+            .and_then(|mut kept| kept.pop())
+            .unwrap_or_default()
+    }
+
+    fn give(&self, mut s: Scratch) {
+        release_if_large(&mut s.norm);
+        release_if_large(&mut s.bounds);
+        release_if_large(&mut s.words);
+        release_if_large(&mut s.shingles);
+        if let Ok(mut kept) = self.kept.lock()
+            && kept.len() < self.max
+        {
+            kept.push(s);
+        }
+    }
 }
 
 impl MinHasher {
@@ -640,6 +680,7 @@ impl MinHasher {
             },
             kernel: Kernel::detect(),
             split: Split::detect(),
+            scratch: ScratchPool::new(),
         }
     }
 
@@ -649,46 +690,63 @@ impl MinHasher {
     /// The text is first normalised into a buffer (lowercase letters and digits, a space for
     /// whitespace, nothing for the rest), then the words are found as runs of non-spaces,
     /// 64 bytes at a time, and hashed where they lie.
+    #[cfg(test)]
     fn word_hashes(&self, text: &str, out: &mut Vec<u64>) {
         self.word_hashes_with(self.split, text, out)
     }
 
+    #[cfg(test)]
     fn word_hashes_with(&self, split: Split, text: &str, out: &mut Vec<u64>) {
+        let mut s = Scratch::default();
+        self.word_hashes_into(split, text, &mut s.norm, &mut s.bounds, out);
+    }
+
+    fn word_hashes_into(
+        &self,
+        split: Split,
+        text: &str,
+        norm: &mut Vec<u8>,
+        bounds: &mut Vec<u32>,
+        out: &mut Vec<u64>,
+    ) {
         let mut end = text.len().min(MAX_TEXT);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
         let text = &text[..end];
-        SCRATCH.with_borrow_mut(|(norm, bounds)| {
-            if norm.len() < norm_room(text.len()) {
-                norm.resize(norm_room(text.len()), b' ');
-            }
-            if bounds.len() < norm_room(text.len()) {
-                bounds.resize(norm_room(text.len()), 0);
-            }
-            let count = match split {
-                Split::Portable => split_portable(text, norm, bounds),
-                // SAFETY: `Split::detect` chose this only when the CPU has the features.
-                #[cfg(target_arch = "x86_64")]
-                Split::Avx512 => unsafe { split_avx512(text, norm, bounds) },
-            };
-            out.extend(
-                bounds[..count]
-                    .chunks_exact(2)
-                    .map(|w| word_hash(norm, w[0] as usize, w[1] as usize, &self.word_keys)),
-            );
-            release_if_large(norm);
-            release_if_large(bounds);
-        })
+        if norm.len() < norm_room(text.len()) {
+            norm.resize(norm_room(text.len()), b' ');
+        }
+        if bounds.len() < norm_room(text.len()) {
+            bounds.resize(norm_room(text.len()), 0);
+        }
+        let count = match split {
+            Split::Portable => split_portable(text, norm, bounds),
+            // SAFETY: `Split::detect` chose this only when the CPU has the features.
+            #[cfg(target_arch = "x86_64")]
+            Split::Avx512 => unsafe { split_avx512(text, norm, bounds) },
+        };
+        let norm: &[u8] = norm;
+        out.extend(
+            bounds[..count]
+                .chunks_exact(2)
+                .map(|w| word_hash(norm, w[0] as usize, w[1] as usize, &self.word_keys)),
+        );
     }
 
     /// 32-bit hashes of the text's word shingles (a text shorter than a shingle is one
     /// shingle): a polynomial in the words' hashes, `w0*P^(n-1) + ... + w(n-1)`, rolled from
     /// one shingle to the next with two multiplications, then mixed. `words` is scratch room.
-    fn shingles_into(&self, text: &str, words: &mut Vec<u64>, out: &mut Vec<u32>) {
+    fn shingles_into(&self, text: &str, s: &mut Scratch) {
+        let Scratch {
+            norm,
+            bounds,
+            words,
+            shingles: out,
+        } = s;
         words.clear();
         out.clear();
-        self.word_hashes(text, words);
+        self.word_hashes_into(self.split, text, norm, bounds, words);
         if words.is_empty() {
             return;
         }
@@ -712,9 +770,9 @@ impl MinHasher {
 
     #[cfg(test)]
     fn shingles(&self, text: &str) -> Vec<u32> {
-        let mut out = Vec::new();
-        self.shingles_into(text, &mut Vec::new(), &mut out);
-        out
+        let mut s = Scratch::default();
+        self.shingles_into(text, &mut s);
+        s.shingles
     }
 
     /// The MinHash signature: per hash function, the least value over all shingles. The hash
@@ -723,20 +781,18 @@ impl MinHasher {
     /// check that this keeps the estimates unbiased and the band collisions on the S-curve.
     pub fn signature(&self, text: &str) -> Vec<u32> {
         let mut sig = vec![u32::MAX; self.mul.len()];
-        SHINGLES.with_borrow_mut(|(words, shingles)| {
-            self.shingles_into(text, words, shingles);
-            let (mul, add) = (&self.mul, &self.add);
-            match self.kernel {
-                Kernel::Portable => fold_all(shingles, mul, add, &mut sig),
-                // SAFETY: `Kernel::detect` chose these only when the CPU has the feature.
-                #[cfg(target_arch = "x86_64")]
-                Kernel::Avx2 => unsafe { fold_avx2(shingles, mul, add, &mut sig) },
-                #[cfg(target_arch = "x86_64")]
-                Kernel::Avx512 => unsafe { fold_avx512(shingles, mul, add, &mut sig) },
-            }
-            release_if_large(words);
-            release_if_large(shingles);
-        });
+        let mut scratch = self.scratch.take();
+        self.shingles_into(text, &mut scratch);
+        let (shingles, mul, add) = (&scratch.shingles, &self.mul, &self.add);
+        match self.kernel {
+            Kernel::Portable => fold_all(shingles, mul, add, &mut sig),
+            // SAFETY: `Kernel::detect` chose these only when the CPU has the feature.
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => unsafe { fold_avx2(shingles, mul, add, &mut sig) },
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => unsafe { fold_avx512(shingles, mul, add, &mut sig) },
+        }
+        self.scratch.give(scratch);
         sig.truncate(self.num_hashes);
         sig
     }
@@ -916,26 +972,47 @@ mod tests {
     }
 
     #[test]
-    fn scratch_for_a_long_text_is_freed_and_for_a_short_one_kept() {
+    fn scratch_is_kept_per_core_and_never_for_a_long_text() {
         let m = MinHasher::new(&DedupConfig::default());
-        // Bytes held by each of the four buffers.
-        let held = || {
-            let (n, b) = SCRATCH.with_borrow(|(n, b)| (n.capacity(), 4 * b.capacity()));
-            let (w, s) = SHINGLES.with_borrow(|(w, s)| (8 * w.capacity(), 4 * s.capacity()));
-            [n, b, w, s]
+        // Bytes held by each buffer of each kept set.
+        let held = || -> Vec<[usize; 4]> {
+            let kept = m.scratch.kept.lock().unwrap();
+            kept.iter()
+                .map(|s| {
+                    [
+                        s.norm.capacity(),
+                        4 * s.bounds.capacity(),
+                        8 * s.words.capacity(),
+                        4 * s.shingles.capacity(),
+                    ]
+                })
+                .collect()
         };
         let short = text(3, 200);
         let before = m.signature(&short);
-        assert!(held().iter().all(|&h| h > 0 && h <= KEEP_SCRATCH));
+        let sets = held();
+        assert_eq!(sets.len(), 1);
+        assert!(sets[0].iter().all(|&h| h > 0 && h <= KEEP_SCRATCH));
         let long = text(4, 200_000);
         assert!(long.len() > KEEP_SCRATCH);
         let sig = m.signature(&long);
-        // The normalised text, its bounds and the word hashes outgrew the cap; the shingle
-        // hashes (4 bytes per word) did not.
-        let [n, b, w, s] = held();
-        assert_eq!([n, b, w], [0, 0, 0]);
-        assert!(s > 0 && s <= KEEP_SCRATCH, "{s}");
-        // Freed scratch changes nothing for the next document.
+        // The normalised text, its bounds and the word hashes outgrew the cap and were freed.
+        let sets = held();
+        assert_eq!(sets.len(), 1);
+        assert_eq!(sets[0][..3], [0, 0, 0]);
+        assert!(sets[0][3] <= KEEP_SCRATCH);
+        // Signing on many threads at once keeps no more sets than the pool's bound.
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| {
+                    for _ in 0..20 {
+                        assert_eq!(m.signature(&short), before);
+                    }
+                });
+            }
+        });
+        assert!(held().len() <= m.scratch.max);
+        // Freed or reused scratch changes nothing.
         assert_eq!(m.signature(&short), before);
         assert_eq!(m.signature(&long), sig);
     }
