@@ -21,9 +21,12 @@
 //!   next, then mixed, so no shingle bytes are built or hashed;
 //! - the hash functions are `a*x + b` over 32-bit lanes (datasketch keeps 32-bit values too):
 //!   16 lanes per instruction with AVX-512 (all 112 lanes' minima held in registers over one
-//!   pass of the shingles), 8 with AVX2, 4 with NEON. It is a classic signature, one hash function per slot, so the band collision
-//!   probability follows the S-curve `1 - (1 - s^r)^b` for short texts as well as long ones
-//!   (the tests check it over many random pairs).
+//!   pass of the shingles), 8 with AVX2, 4 with NEON. It is a classic signature, one hash
+//!   function per slot, so the band collision probability follows the S-curve
+//!   `1 - (1 - s^r)^b` for short texts as well as long ones (the tests check it over many
+//!   random pairs);
+//! - the buffers are reused from one document to the next through a small pool (one set per
+//!   core), and any over 256 KiB is freed after use.
 
 use std::sync::{Mutex, OnceLock};
 

@@ -458,14 +458,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gunzip_reads_back_whatever_length_the_trailer_claims() {
+    fn gunzip_reserves_the_trailer_length_and_a_wrong_trailer_fails_cleanly() {
         let page = "<p>caf\u{e9}</p>".repeat(5000);
         let gz = gzip(page.as_bytes()).unwrap();
         let back = gunzip(&gz).unwrap();
         assert_eq!(back, page);
-        assert!(back.capacity() >= page.len());
-        // The trailer is only a hint: too small, too large or missing, the text is the same
-        // (a changed trailer fails the stream's own length check, as a damaged blob should).
+        // Reserved once, to the byte: no growth on the way.
+        assert_eq!(back.capacity(), page.len());
+        // A trailer too small, too large (past the cap) or missing is an error naming what
+        // failed, from the stream's own length check, as for any damaged blob; never a panic
+        // or a 4 GiB reservation.
         for claim in [0u32, 7, u32::MAX] {
             let mut bad = gz.clone();
             let at = bad.len() - 4;
