@@ -261,7 +261,8 @@ async function main() {
     await page.keyboard.type(rewrite3);
     await page.keyboard.press('Control+Enter');
     await waitFocus({ 'example-id': ex3, rewritten: 'true' }, `rewriting ${ex3} with "e" and Ctrl+Enter`);
-    check((await responseText()) === rewrite3, `${ex3}: the rewritten response shown is not the rewrite`);
+    const shown3 = await responseText();
+    check(shown3 === rewrite3, `${ex3}: the rewritten response shown is not the rewrite (shown: ${JSON.stringify(shown3)})`);
     check(
       (await page.locator(`${tid('review-focus')} ${tid('review-original')}`).textContent()) === originals[ex3],
       `${ex3}: the original response is not shown next to the rewrite`,
@@ -281,7 +282,8 @@ async function main() {
     await page.fill(tid('rewrite-textarea'), rewrite4);
     await page.click(tid('rewrite-save'));
     await waitFocus({ 'example-id': ex4, rewritten: 'true' }, `rewriting ${ex4} with the Rewrite and Save buttons`);
-    check((await responseText()) === rewrite4, `${ex4}: the rewritten response shown is not the rewrite`);
+    const shown4 = await responseText();
+    check(shown4 === rewrite4, `${ex4}: the rewritten response shown is not the rewrite (shown: ${JSON.stringify(shown4)})`);
     rewritten[ex4] = rewrite4;
     log(`rated ${ex4} 10 and rewrote it with the buttons`);
     await waitFocus({ pending: 0 }, 'waiting for the reviews to be saved');
