@@ -130,26 +130,18 @@ impl TokenCounter {
     /// the bpe-openai tables from files (the Lambda functions'), for a missing or unusable
     /// file ([`Error::Vocab`], naming it); the table is read by the first call.
     pub fn for_encoding(name: &str) -> Result<Self> {
-        Ok(TokenCounter(match name {
-            "cl100k_base" => {
-                let (tok, singles) = bpe(Encoding::Cl100k)?;
+        let encoding = Encoding::from_name(name)
+            .ok_or_else(|| Error::Config(format!("unknown encoding {name:?}")))?;
+        Ok(TokenCounter(match encoding {
+            Encoding::Cl100k | Encoding::O200k => {
+                let (tok, singles) = bpe(encoding)?;
                 Kind::Bpe {
                     tok,
                     singles,
-                    cl100k: true,
+                    cl100k: encoding == Encoding::Cl100k,
                 }
             }
-            "o200k_base" => {
-                let (tok, singles) = bpe(Encoding::O200k)?;
-                Kind::Bpe {
-                    tok,
-                    singles,
-                    cl100k: false,
-                }
-            }
-            "p50k_base" => Kind::Tiktoken(vocab::tiktoken(Encoding::P50k)?),
-            "r50k_base" => Kind::Tiktoken(vocab::tiktoken(Encoding::R50k)?),
-            other => return Err(Error::Config(format!("unknown encoding {other:?}"))),
+            Encoding::P50k | Encoding::R50k => Kind::Tiktoken(vocab::tiktoken(encoding)?),
         }))
     }
 

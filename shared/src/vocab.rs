@@ -65,6 +65,11 @@ impl Encoding {
         }
     }
 
+    /// The encoding of a tiktoken name (`cl100k_base`, ...).
+    pub fn from_name(name: &str) -> Option<Encoding> {
+        Encoding::ALL.into_iter().find(|e| e.name() == name)
+    }
+
     /// The table's file in a vocabulary directory.
     pub fn file_name(self) -> &'static str {
         match self {
