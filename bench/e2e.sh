@@ -58,16 +58,39 @@ curl -sf "http://127.0.0.1:$PORT/p0.html" >/dev/null || { echo "the loopback sit
 printf '[spider]\nper_host_rps = 100000.0\nconcurrency = 32\n' >"$WORK/job.toml"
 echo "Pages served by $SERVED_BY on 127.0.0.1:$PORT."
 echo
-echo "| pages | fetched | wall s | pages/s | CPU % | peak RSS MB |"
-echo "|---|---|---|---|---|---|"
+# Peak RSS is one sample, the worst moment of the run, and a longer run has more moments to
+# be unlucky in; RSS is also sampled every 0.2 s, and its median over each half of the run
+# says whether the memory in use settles (streaming) or keeps climbing (buffering).
+# "CPU %" is datafactory's own; "machine %" is all cores' busy time over the run (the page
+# server's share included, and anything else running: compare on a quiet machine).
+echo "| pages | fetched | wall s | pages/s | CPU % | machine % | peak RSS MB | median RSS MB, 1st half | median RSS MB, 2nd half |"
+echo "|---|---|---|---|---|---|---|---|---|"
+# Busy and total jiffies of all cores so far.
+jiffies() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
 for n in "${SIZES[@]}"; do
     seq 0 $((n - 1)) | sed "s|^|http://127.0.0.1:$PORT/p|; s|$|.html|" >"$WORK/urls-$n.txt"
     rm -rf "$WORK/data"
+    read -r busy0 total0 < <(jiffies)
     /usr/bin/time -v "$BIN" run "$WORK/urls-$n.txt" --data-dir "$WORK/data" \
-        --config "$WORK/job.toml" --allow-private-network >"$WORK/summary.txt" 2>"$WORK/time.txt"
+        --config "$WORK/job.toml" --allow-private-network >"$WORK/summary.txt" 2>"$WORK/time.txt" &
+    timer=$!
+    : >"$WORK/rss.txt"
+    pid=""
+    while kill -0 "$timer" 2>/dev/null; do
+        [ -n "$pid" ] || pid=$(pgrep -P "$timer" | head -n1 || true)
+        [ -z "$pid" ] || awk '/^VmRSS/ {print $2}' "/proc/$pid/status" >>"$WORK/rss.txt" 2>/dev/null || true
+        sleep 0.2
+    done
+    wait "$timer"
+    read -r busy1 total1 < <(jiffies)
+    machine=$(awk "BEGIN {printf \"%.0f%%\", 100 * $(nproc) * ($busy1 - $busy0) / ($total1 - $total0)}")
+    samples=$(wc -l <"$WORK/rss.txt")
+    median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)] / 1024; else print "-" }'; }
+    first=$(head -n $((samples / 2)) "$WORK/rss.txt" | median)
+    second=$(tail -n +$((samples / 2 + 1)) "$WORK/rss.txt" | median)
     fetched=$(awk '/pages:/ {print $2}' "$WORK/summary.txt")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     cpu=$(awk -F': ' '/Percent of CPU/ {print $2}' "$WORK/time.txt")
     rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
-    echo "| $n | $fetched | $wall | $(awk "BEGIN {printf \"%.0f\", $n/$wall}") | $cpu | $rss |"
+    echo "| $n | $fetched | $wall | $(awk "BEGIN {printf \"%.0f\", $n/$wall}") | $cpu | $machine | $rss | $first | $second |"
 done

@@ -218,6 +218,14 @@ fn norm_room(len: usize) -> usize {
     2 * len + PAD + 64
 }
 
+/// The size of the buffer for the word bounds of `len` bytes of text. Every word kept is at
+/// least one byte of the text, and words are apart by at least one byte of whitespace, so
+/// there are at most `len + 1` bounds however the normalised form grows; the vector loop
+/// stores up to 64 positions past the last one.
+fn bounds_room(len: usize) -> usize {
+    len + 1 + 64
+}
+
 /// Writes four bytes at `buf[o..]` and keeps the first `n`: returns the new end.
 #[inline(always)]
 fn put(buf: &mut [u8], o: usize, bytes: [u8; 4], n: usize) -> usize {
@@ -348,7 +356,7 @@ fn pair_tables() -> &'static [PairTable; 16] {
 
 /// The start and end of every word of the normalised text `norm[..len]` (followed by `PAD`
 /// spaces), in order: starts at even indices, ends at odd ones. Returns their number.
-/// `bounds` must have room for `len + 1` positions plus 64.
+/// `bounds` must have room for every bound (see `bounds_room`).
 fn word_bounds_portable(norm: &[u8], len: usize, bounds: &mut [u32]) -> usize {
     let mut k = 0;
     // Up to and including the first padding space, so that the last word is ended.
@@ -720,8 +728,8 @@ impl MinHasher {
         if norm.len() < norm_room(text.len()) {
             norm.resize(norm_room(text.len()), b' ');
         }
-        if bounds.len() < norm_room(text.len()) {
-            bounds.resize(norm_room(text.len()), 0);
+        if bounds.len() < bounds_room(text.len()) {
+            bounds.resize(bounds_room(text.len()), 0);
         }
         let count = match split {
             Split::Portable => split_portable(text, norm, bounds),
@@ -1325,6 +1333,25 @@ mod tests {
             let mut utf8 = [0u8; 4];
             let (_, o) = normalise_char(c.encode_utf8(&mut utf8), 0, &mut buf, 0);
             assert!(o <= 2 * c.len_utf8(), "{c:?}: {o} bytes");
+        }
+    }
+
+    #[test]
+    fn the_most_words_a_text_can_hold_fit_the_bounds_buffer() {
+        // What `bounds_room` relies on: one-byte words one byte apart give the most bounds,
+        // and characters whose lowercase is longer must not add any. Each text is split with
+        // a buffer of exactly `bounds_room` (slices past it would panic).
+        let m = MinHasher::new(&DedupConfig::default());
+        for unit in ["a ", "\u{130} ", "\u{130}\u{3000}", "a\t", "\u{212a}\n"] {
+            for n in [1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 200, 1000] {
+                for tail in ["", "a", "\u{130}"] {
+                    let t = format!("{}{tail}", unit.repeat(n));
+                    check_words(&m, &t);
+                    let mut s = Scratch::default();
+                    m.word_hashes_into(m.split, &t, &mut s.norm, &mut s.bounds, &mut s.words);
+                    assert_eq!(s.bounds.len(), bounds_room(t.len()), "{t:?}");
+                }
+            }
         }
     }
 
