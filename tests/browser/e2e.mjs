@@ -181,16 +181,19 @@ async function main() {
     await page.waitForSelector(tid('review-item'));
     const sorted = page.waitForResponse((r) => r.url().includes('/examples?') && r.url().includes('sort=-score'));
     await page.selectOption(tid('review-sort'), '-score');
-    await sorted;
+    // The best example by the API's answer: until that answer is rendered, the list sorted by
+    // score ascending is still shown, with its own first example focused.
+    const best = ((await (await sorted).json()).examples || [])[0]?.id;
+    check(best, 'the examples sorted by -score are empty');
     const focus = page.locator(tid('review-focus'));
     const firstId = async () => page.locator(tid('review-item')).first().getAttribute('data-example-id');
     await page.waitForFunction(
-      () => {
+      (want) => {
         const first = document.querySelector('[data-testid="review-item"]')?.getAttribute('data-example-id');
         const f = document.querySelector('[data-testid="review-focus"]')?.getAttribute('data-example-id');
-        return first && f === first;
+        return first === want && f === want;
       },
-      null,
+      best,
       { polling: 100 },
     );
     // Keys must go to the page, not to the select that was just used.

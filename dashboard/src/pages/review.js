@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, clearError, reportError } from '../api.js';
 import { useResource } from '../hooks.js';
@@ -114,7 +114,11 @@ function ScoreBars({ scores }) {
 
 function Focused({ ex, position, pending, editing, draft, setDraft, actions }) {
   const textareaRef = useRef(null);
-  useEffect(() => {
+  // A layout effect, so the editor is focused with the caret at the start in the same task that
+  // shows it. A passive effect ran after the next frame instead, and when the reviewer had
+  // already selected the text by then (Playwright's fill selects all, then inserts in a second
+  // call), it collapsed the selection and the typed text went in front of the old response.
+  useLayoutEffect(() => {
     if (editing && textareaRef.current) {
       textareaRef.current.focus();
       textareaRef.current.setSelectionRange(0, 0);
