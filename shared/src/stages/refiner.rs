@@ -37,6 +37,16 @@ pub struct Refiner {
     cfg: RefinerConfig,
     splitter: Chunker,
     minhash: MinHasher,
+    /// Pages in extraction at once, over all the shards this refiner works on: a runner that
+    /// extracts two shards at once (so that one shard's slow last pages do not leave a core
+    /// idle) keeps the same number of pages, and so of page-sized buffers, in memory.
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// Pages in extraction at once: twice the cores keeps a page ready while others wait on the
+/// blob store.
+fn extraction_slots() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// tiktoken-rs's tokenizer for an encoding name (the reference the faster counter is tested
@@ -86,6 +96,7 @@ impl Refiner {
             cfg: cfg.clone(),
             splitter,
             minhash: MinHasher::new(&cfg.dedup),
+            slots: Arc::new(tokio::sync::Semaphore::new(extraction_slots())),
         })
     }
 
@@ -121,14 +132,16 @@ impl Refiner {
         // Pages finish in any order and are put back in list order after: an ordered stream
         // holds a slot for every page until the pages before it are done, and with one slot
         // per core that left a core idle behind each slow page (about 1.4 of 2 cores busy).
-        // Twice the cores in flight keeps a page ready while others wait on the blob store.
-        let in_flight = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
         let started = std::time::Instant::now();
         let mut outcomes: Vec<(usize, Outcome)> =
             futures::stream::iter(owned.into_iter().enumerate())
                 .map(|(i, page)| {
                     let this = Arc::clone(self);
                     async move {
+                        let _slot = Arc::clone(&this.slots)
+                            .acquire_owned()
+                            .await
+                            .map_err(|e| Error::State(format!("refiner slots: {e}")))?;
                         let html = match &page.body_key {
                             Some(k) => ctx.blobs.get(k).await?,
                             None => None,
@@ -149,7 +162,7 @@ impl Refiner {
                         Ok::<_, Error>((i, outcome))
                     }
                 })
-                .buffer_unordered(in_flight)
+                .buffer_unordered(extraction_slots())
                 .collect::<Vec<_>>()
                 .await
                 .into_iter()

@@ -31,6 +31,9 @@ use crate::{jsonl, keys};
 /// the hand-over channel).
 const SPIDER_AHEAD: usize = 2;
 
+/// Shards the Refiner extracts at once.
+const EXTRACT_AHEAD: usize = 2;
+
 pub struct LocalRunner {
     data_dir: PathBuf,
     pub blobs: Arc<DirBlobStore>,
@@ -257,43 +260,71 @@ impl LocalRunner {
         // The Refiner's parallel part (extraction) runs beside its ordered part (claims, the
         // chunk file) and generation, one shard ahead, for the same reason: when they ran
         // one after the other, a core idled through each shard's ordered tail. Extraction
-        // writes nothing, so a crash in between loses no finished work.
+        // writes nothing, so a crash in between loses no finished work. Two shards are
+        // extracted at once, each as a task of its own: with one, a core idled while the
+        // shard's slowest last pages finished. The Refiner's slots keep the pages in flight
+        // (and so the memory) the same over both.
         let (extracted_tx, mut extracted_rx) = tokio::sync::mpsc::channel(1);
-        let (progress_ref, refiner_ref) = (&progress, &refiner);
-        let extract = async move {
-            let (progress, refiner) = (progress_ref, refiner_ref);
-            let mut refiner_total = 0;
-            loop {
-                let waited = Instant::now();
-                let Some((shard, pages)) = rx.recv().await else {
-                    break;
-                };
-                let waited_ms = waited.elapsed().as_millis() as u64;
-                let item = async {
-                    let pages: Vec<FetchedPage> = pages?;
-                    let fetched = pages
-                        .iter()
-                        .filter(|p| p.status == crate::model::PageStatus::Fetched)
-                        .count() as u64;
-                    refiner_total += fetched;
-                    progress.total(Stage::Refiner, refiner_total);
-                    let extracted = if self
-                        .state
-                        .shard_done(&job.id, Stage::Refiner, shard)
-                        .await?
-                    {
-                        progress.advance(Stage::Refiner, fetched);
-                        None
-                    } else {
-                        tracing::debug!(target: "datafactory::timing", shard, waited_for_spider_ms = waited_ms, "refiner extracting");
-                        Some(refiner.extract_shard(ctx, &pages).await?)
-                    };
-                    Ok::<_, Error>((shard, extracted))
-                }
-                .await;
-                let failed = item.is_err();
-                if extracted_tx.send(item).await.is_err() || failed {
-                    break;
+        let extract = {
+            let (progress, refiner, state) =
+                (progress.clone(), refiner.clone(), self.state.clone());
+            let (ctx, job_id) = (ctx.clone(), job.id.clone());
+            async move {
+                let mut refiner_total = 0;
+                // Oldest first; each yields the shard's extraction, or None when an earlier
+                // run finished the shard.
+                let mut running = std::collections::VecDeque::new();
+                let mut open = true;
+                while open || !running.is_empty() {
+                    let waited = Instant::now();
+                    tokio::select! {
+                        biased;
+                        got = rx.recv(), if open && running.len() < EXTRACT_AHEAD => {
+                            let Some((shard, pages)) = got else {
+                                open = false;
+                                continue;
+                            };
+                            let waited_ms = waited.elapsed().as_millis() as u64;
+                            let pages: Result<Vec<FetchedPage>> = pages;
+                            let fetched = pages.as_ref().map_or(0, |pages| {
+                                pages
+                                    .iter()
+                                    .filter(|p| p.status == crate::model::PageStatus::Fetched)
+                                    .count() as u64
+                            });
+                            refiner_total += fetched;
+                            progress.total(Stage::Refiner, refiner_total);
+                            let (ctx, job_id, state) = (ctx.clone(), job_id.clone(), state.clone());
+                            let (refiner, progress) = (refiner.clone(), progress.clone());
+                            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(
+                                async move {
+                                    let pages = pages?;
+                                    if state.shard_done(&job_id, Stage::Refiner, shard).await? {
+                                        progress.advance(Stage::Refiner, fetched);
+                                        return Ok((shard, None));
+                                    }
+                                    tracing::debug!(target: "datafactory::timing", shard, waited_for_spider_ms = waited_ms, "refiner extracting");
+                                    Ok((shard, Some(refiner.extract_shard(&ctx, &pages).await?)))
+                                },
+                            ));
+                            running.push_back(task);
+                        }
+                        done = async {
+                            match running.front_mut() {
+                                Some(task) => task.await,
+                                None => std::future::pending().await,
+                            }
+                        }, if !running.is_empty() => {
+                            running.pop_front();
+                            let item: Result<(u32, Option<_>)> = done
+                                .map_err(|e| Error::State(format!("refiner task: {e}")))
+                                .and_then(|r| r);
+                            let failed = item.is_err();
+                            if extracted_tx.send(item).await.is_err() || failed {
+                                break;
+                            }
+                        }
+                    }
                 }
             }
         };
