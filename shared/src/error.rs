@@ -27,6 +27,10 @@ pub enum Error {
     #[error("{0}")]
     NotFound(String),
 
+    /// A reviewer's change the rules refuse (see [`crate::reviews::ReviewChange::apply`]).
+    #[error("{0}")]
+    InvalidReview(String),
+
     /// A duplicate delivery of a task another invocation is working on; retry after `until`.
     #[error("task {task} is in progress elsewhere (lease until {until}, Unix time); retry later")]
     InProgress { task: String, until: i64 },

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::jsonl;
 use crate::keys;
 use crate::model::{Decision, InspectedExample, JobRecord, Review, ShippedReview};
+use crate::ports::StateStore;
 use crate::stages::StageContext;
 
 /// A rewrite longer than this is refused: it has to fit one state-store item (DynamoDB's
@@ -176,6 +177,25 @@ pub async fn find(ctx: &StageContext, job: &JobRecord, example_id: &str) -> Resu
         "example {example_id} is not in job {}",
         job.id
     )))
+}
+
+/// Apply a reviewer's change to the example's stored review and store the result, as the
+/// API and `datafactory review` both do. Returns the review as stored.
+pub async fn update(
+    state: &dyn StateStore,
+    job: &str,
+    example: &InspectedExample,
+    change: &ReviewChange,
+    reviewer: &str,
+    now: &str,
+) -> Result<Review> {
+    let current = state.get_review(job, &example.example.id).await?;
+    let review = change
+        .clone()
+        .apply(current, example, reviewer, now)
+        .map_err(Error::InvalidReview)?;
+    state.put_review(job, &review).await?;
+    Ok(review)
 }
 
 /// Reviews by example id.
