@@ -282,9 +282,7 @@ async fn save(
     reviewer: &str,
 ) -> Result<(), String> {
     let now = rfc3339(ctx.clock.now());
-    let review = change.apply(r.review.clone(), &r.example, reviewer, &now)?;
-    ctx.state
-        .put_review(job, &review)
+    let review = reviews::update(ctx.state.as_ref(), job, &r.example, &change, reviewer, &now)
         .await
         .map_err(|e| e.to_string())?;
     r.review = (!review.is_empty()).then_some(review);

@@ -17,8 +17,12 @@ use shared::adapters::local::{DirBlobStore, SqliteState};
 use shared::handlers::api::Api;
 use shared::handlers::gateway;
 use shared::handlers::trigger::Trigger;
-use shared::model::{ItemError, JobRecord, JobStatus, ShardReport, Stage};
+use shared::model::{
+    Decision, Example, InspectedExample, ItemError, JobRecord, JobStatus, Review, ShardReport,
+    Stage,
+};
 use shared::ports::{BlobStore, Claim, ClaimLost, ClaimSet, Lease, Queue, StateStore, SystemClock};
+use shared::reviews::{self, ReviewChange};
 use shared::stages::{NoProgress, StageContext};
 use shared::tasks::{self, ShardTask, ShipperTask, TaskError};
 use wiremock::MockServer;
@@ -283,44 +287,109 @@ async fn state_store_contract(state: &dyn StateStore) {
         "{tries:?}"
     );
 
-    // Reviews: per job and example, replaced whole, deleted when emptied, listed per job.
-    let review = |id: &str, rating: Option<u8>| shared::model::Review {
+    // Reviews: per job and example, each write only over the version its writer read; a
+    // cleared review stays stored with its version; listed per job.
+    let review = |id: &str, rating: Option<u8>, version: u64| Review {
         example_id: id.into(),
         rating,
         decision: None,
         rewrite: Some(format!("rewrite of {id}, with \"quotes\" and ünïcode")),
         reviewer: "ann".into(),
         updated_at: "2026-11-29T00:00:00Z".into(),
+        version,
+    };
+    let put = |job: &str, r: Review, expected: Option<u64>| {
+        let job = job.to_string();
+        async move { state.put_review_if(&job, &r, expected).await.unwrap() }
     };
     assert_eq!(state.get_review(&job.id, "e1").await.unwrap(), None);
-    state
-        .put_review(&job.id, &review("e1", Some(3)))
-        .await
-        .unwrap();
-    state
-        .put_review(&job.id, &review("e2", None))
-        .await
-        .unwrap();
-    state
-        .put_review(&other.id, &review("e1", Some(9)))
-        .await
-        .unwrap();
-    state
-        .put_review(&job.id, &review("e1", Some(7)))
-        .await
-        .unwrap();
+    assert!(put(&job.id, review("e1", Some(3), 1), None).await);
+    assert!(put(&job.id, review("e2", None, 1), None).await);
+    assert!(put(&other.id, review("e1", Some(9), 1), None).await);
+    assert!(put(&job.id, review("e1", Some(7), 2), Some(1)).await);
+    // Writers that read something older lose and write nothing.
+    assert!(!put(&job.id, review("e1", Some(1), 1), None).await);
+    assert!(!put(&job.id, review("e1", Some(1), 2), Some(1)).await);
+    assert!(!put(&job.id, review("e1", Some(1), 1), Some(0)).await);
+    assert!(
+        !put(&job.id, review("e9", Some(1), 2), Some(1)).await,
+        "absent"
+    );
     assert_eq!(
         state.get_review(&job.id, "e1").await.unwrap(),
-        Some(review("e1", Some(7)))
+        Some(review("e1", Some(7), 2))
     );
     let all = state.reviews(&job.id).await.unwrap();
-    assert_eq!(all, vec![review("e1", Some(7)), review("e2", None)]);
-    let mut empty = review("e2", None);
+    assert_eq!(all, vec![review("e1", Some(7), 2), review("e2", None, 1)]);
+    let mut empty = review("e2", None, 2);
     empty.rewrite = None;
-    state.put_review(&job.id, &empty).await.unwrap();
-    assert_eq!(state.get_review(&job.id, "e2").await.unwrap(), None);
-    assert_eq!(state.reviews(&job.id).await.unwrap().len(), 1);
+    assert!(put(&job.id, empty.clone(), Some(1)).await);
+    assert_eq!(state.get_review(&job.id, "e2").await.unwrap(), Some(empty));
+    assert!(!put(&job.id, review("e2", Some(5), 1), None).await, "kept");
+    assert_eq!(
+        reviews::index(state.reviews(&job.id).await.unwrap()).len(),
+        1
+    );
     assert_eq!(state.reviews(&other.id).await.unwrap().len(), 1);
+
+    // Three reviewers change one example at once, through the path the API takes: the store
+    // answers their reads before any write, so two lose a race and apply their change again.
+    let example = inspected_example("e3");
+    let changes = [
+        json!({"rating": 8}),
+        json!({"decision": "approved"}),
+        json!({"rewrite": "A reviewer's answer."}),
+    ]
+    .map(|c| ReviewChange::from_json(&c).unwrap());
+    let saved = futures::future::join_all(changes.iter().enumerate().map(|(i, c)| {
+        let (example, job) = (&example, &job.id);
+        async move { reviews::update(state, job, example, c, &format!("r{i}"), "t").await }
+    }))
+    .await;
+    assert!(saved.iter().all(Result::is_ok), "{saved:?}");
+    let stored = state.get_review(&job.id, "e3").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.rating,
+            stored.decision,
+            stored.rewrite.as_deref(),
+            stored.version
+        ),
+        (
+            Some(8),
+            Some(Decision::Approved),
+            Some("A reviewer's answer."),
+            3
+        )
+    );
+}
+
+fn inspected_example(id: &str) -> InspectedExample {
+    InspectedExample {
+        example: Example {
+            id: id.into(),
+            chunk_id: "c".into(),
+            doc_id: "d".into(),
+            url: "https://example.com/".into(),
+            title: "T".into(),
+            language: "en".into(),
+            template: "qa".into(),
+            template_version: "1".into(),
+            task: "qa".into(),
+            system: String::new(),
+            instruction: "Q?".into(),
+            input: String::new(),
+            response: "The generated answer.".into(),
+            label: None,
+            source: "src".into(),
+            model: "m".into(),
+        },
+        scores: Default::default(),
+        score: 0.9,
+        passed: true,
+        notes: vec![],
+        review: None,
+    }
 }
 
 #[tokio::test]
@@ -329,6 +398,36 @@ async fn dynamodb_state_store_keeps_the_sqlite_contract() {
     state_store_contract(&SqliteState::open(&dir.path().join("s.sqlite")).unwrap()).await;
     let stack = TestStack::create("state");
     state_store_contract(&stack.state().await).await;
+}
+
+#[tokio::test]
+async fn dynamodb_reads_reviews_stored_before_versions_and_writes_over_them_once() {
+    use shared::adapters::aws::aws_sdk_dynamodb::{self, types::AttributeValue};
+    let stack = TestStack::create("oldreview");
+    let state = stack.state().await;
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    // An item as an earlier release wrote it: no version, in the JSON or beside it.
+    aws_sdk_dynamodb::Client::new(&sdk_config().await)
+        .put_item()
+        .table_name(&stack.table)
+        .item("pk", s("REVIEW#j"))
+        .item("sk", s("e"))
+        .item(
+            "review",
+            s(r#"{"example_id":"e","rating":4,"reviewer":"ann","updated_at":"t"}"#),
+        )
+        .send()
+        .await
+        .unwrap();
+    let stored = state.get_review("j", "e").await.unwrap().unwrap();
+    assert_eq!((stored.rating, stored.version), (Some(4), 0));
+    let mut next = stored.clone();
+    next.rating = Some(6);
+    next.version = 1;
+    assert!(!state.put_review_if("j", &next, None).await.unwrap());
+    assert!(state.put_review_if("j", &next, Some(0)).await.unwrap());
+    assert!(!state.put_review_if("j", &next, Some(0)).await.unwrap());
+    assert_eq!(state.get_review("j", "e").await.unwrap(), Some(next));
 }
 
 #[tokio::test]

@@ -27,6 +27,14 @@ pub enum Error {
     #[error("{0}")]
     NotFound(String),
 
+    /// A reviewer's change the rules refuse (see [`crate::reviews::ReviewChange::apply`]).
+    #[error("{0}")]
+    InvalidReview(String),
+
+    /// A write lost to other writes of the same record every time it was tried.
+    #[error("{0}")]
+    Conflict(String),
+
     /// A duplicate delivery of a task another invocation is working on; retry after `until`.
     #[error("task {task} is in progress elsewhere (lease until {until}, Unix time); retry later")]
     InProgress { task: String, until: i64 },

@@ -429,6 +429,11 @@ pub struct Review {
     pub rewrite: Option<String>,
     pub reviewer: String,
     pub updated_at: String,
+    /// Counts the writes of this record: a write names the version it read and is refused if
+    /// another came first, so two reviewers changing one example at once cannot overwrite
+    /// each other. Records stored before versions existed read as 0.
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl Review {

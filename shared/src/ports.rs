@@ -162,11 +162,22 @@ pub trait StateStore: Send + Sync {
     /// Give a lease back; a lease held by someone else (ours expired and was taken) is left.
     async fn release_lease(&self, key: &str, owner: &str) -> Result<()>;
 
-    /// A person's review of one example of a job.
+    /// A person's review of one example of a job. A cleared review (see [`Review::is_empty`])
+    /// comes back as stored, empty, with its version.
     async fn get_review(&self, job: &str, example_id: &str) -> Result<Option<Review>>;
-    /// Store a review, replacing the example's earlier one; an empty review deletes it.
-    async fn put_review(&self, job: &str, review: &Review) -> Result<()>;
-    /// Every review of a job.
+    /// Store `review` in place of the example's review only if that is still the one the
+    /// caller read: `expected` is its version, `None` if there was none. Returns false, having
+    /// written nothing, when another write came first. An empty review is stored too, not
+    /// deleted, so that its version keeps counting: were it deleted, a new review would start
+    /// again at version 1 and a writer still holding an old version 1 would overwrite it.
+    /// [`crate::reviews::update`] is the one caller; it retries a refused write.
+    async fn put_review_if(
+        &self,
+        job: &str,
+        review: &Review,
+        expected: Option<u64>,
+    ) -> Result<bool>;
+    /// Every review of a job, cleared ones included ([`crate::reviews::index`] leaves those out).
     async fn reviews(&self, job: &str) -> Result<Vec<Review>>;
 }
 

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::jsonl;
 use crate::keys;
 use crate::model::{Decision, InspectedExample, JobRecord, Review, ShippedReview};
+use crate::ports::StateStore;
 use crate::stages::StageContext;
 
 /// A rewrite longer than this is refused: it has to fit one state-store item (DynamoDB's
@@ -106,9 +107,9 @@ impl ReviewChange {
             }
             other => other,
         };
-        let (rating, decision, old_rewrite) = match current {
-            Some(r) => (r.rating, r.decision, r.rewrite),
-            None => (None, None, None),
+        let (rating, decision, old_rewrite, version) = match current {
+            Some(r) => (r.rating, r.decision, r.rewrite, r.version.saturating_add(1)),
+            None => (None, None, None, 1),
         };
         Ok(Review {
             example_id: example.example.id.clone(),
@@ -117,6 +118,7 @@ impl ReviewChange {
             rewrite: rewrite.apply(old_rewrite),
             reviewer: reviewer.to_string(),
             updated_at: now.to_string(),
+            version,
         })
     }
 }
@@ -168,7 +170,11 @@ pub async fn find(ctx: &StageContext, job: &JobRecord, example_id: &str) -> Resu
             .into_iter()
             .find(|e| e.example.id == example_id)
         {
-            let review = ctx.state.get_review(&job.id, example_id).await?;
+            let review = ctx
+                .state
+                .get_review(&job.id, example_id)
+                .await?
+                .filter(|r| !r.is_empty());
             return Ok(Reviewed { example, review });
         }
     }
@@ -178,10 +184,49 @@ pub async fn find(ctx: &StageContext, job: &JobRecord, example_id: &str) -> Resu
     )))
 }
 
-/// Reviews by example id.
+/// Tries of one change before [`update`] gives up. A try fails only when another write of
+/// the same review landed between its read and its write, so running out takes a burst of
+/// writes to one example that people clicking do not make.
+pub const MAX_UPDATE_ATTEMPTS: u32 = 8;
+
+/// Apply a reviewer's change to the example's stored review and store the result, as the
+/// API and `datafactory review` both do. Returns the review as stored.
+///
+/// Two changes of one example can run at once (two tabs, the CLI beside the dashboard). A
+/// change only names the fields it sets, so when another write lands between our read and
+/// our write, the change is applied again to what that write stored: both survive.
+pub async fn update(
+    state: &dyn StateStore,
+    job: &str,
+    example: &InspectedExample,
+    change: &ReviewChange,
+    reviewer: &str,
+    now: &str,
+) -> Result<Review> {
+    for _ in 0..MAX_UPDATE_ATTEMPTS {
+        let current = state.get_review(job, &example.example.id).await?;
+        let expected = current.as_ref().map(|r| r.version);
+        let review = change
+            .clone()
+            .apply(current, example, reviewer, now)
+            .map_err(Error::InvalidReview)?;
+        if state.put_review_if(job, &review, expected).await? {
+            return Ok(review);
+        }
+    }
+    Err(Error::Conflict(format!(
+        "the review of example {} of job {job} kept changing while this change was saved \
+         ({MAX_UPDATE_ATTEMPTS} tries); reload it and try again",
+        example.example.id
+    )))
+}
+
+/// Reviews by example id. Cleared reviews stay stored (for their version) and are left out:
+/// an empty review is no review.
 pub fn index(reviews: Vec<Review>) -> HashMap<String, Review> {
     reviews
         .into_iter()
+        .filter(|r| !r.is_empty())
         .map(|r| (r.example_id.clone(), r))
         .collect()
 }
@@ -467,6 +512,9 @@ fn ranks(v: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
+mod race_tests;
+
+#[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
@@ -475,7 +523,7 @@ mod tests {
     use super::*;
     use crate::model::Example;
 
-    fn example(id: &str, score: f64, passed: bool) -> InspectedExample {
+    pub(super) fn example(id: &str, score: f64, passed: bool) -> InspectedExample {
         InspectedExample {
             example: Example {
                 id: id.into(),
@@ -511,6 +559,7 @@ mod tests {
             rewrite: None,
             reviewer: "r".into(),
             updated_at: "t".into(),
+            version: 1,
         }
     }
 

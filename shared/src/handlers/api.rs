@@ -103,6 +103,8 @@ pub(super) fn from_error(e: &Error) -> Response {
         }
         Error::NotFound(m) => Response::error(404, "not_found", m.clone()),
         Error::Config(m) => Response::error(400, "invalid_config", m.clone()),
+        Error::InvalidReview(m) => Response::error(400, "invalid_review", m.clone()),
+        Error::Conflict(m) => Response::error(409, "conflict", m.clone()),
         Error::Input { reason, .. } => Response::error(400, "invalid_list", reason.clone()),
         other => {
             tracing::error!(error = %other, "request failed");

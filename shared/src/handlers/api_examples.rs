@@ -154,11 +154,15 @@ impl Api {
         let mut r = reviews::find(&self.ctx, &job, example_id).await?;
         let reviewer = req.principal.as_deref().unwrap_or("unknown");
         let now = rfc3339(self.ctx.clock.now());
-        let review = match change.apply(r.review.take(), &r.example, reviewer, &now) {
-            Ok(v) => v,
-            Err(m) => return Ok(Response::error(400, "invalid_review", m)),
-        };
-        self.ctx.state.put_review(&job.id, &review).await?;
+        let review = reviews::update(
+            self.ctx.state.as_ref(),
+            &job.id,
+            &r.example,
+            &change,
+            reviewer,
+            &now,
+        )
+        .await?;
         r.review = (!review.is_empty()).then_some(review);
         Ok(Response::ok(example_json(&r, false)))
     }

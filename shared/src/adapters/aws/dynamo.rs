@@ -9,11 +9,13 @@
 //! | export version counter | `EXPORTS#<job>` | `v` |
 //! | LLM answer cache | `LLM#<request hash>` | `a`, with `expires_at` (TTL) |
 //! | task lease (in progress) | `LEASE#<task key>` | `l`, with `owner`, `expires_at` (TTL) |
+//! | review | `REVIEW#<job>` | example id, with `version` (the condition of the next write) |
 //!
 //! Keys that see many writes (outcomes, claims, answers) get their own partition so parallel
 //! shards never contend on one. Claims and cached answers are conditional writes, so the first
-//! writer wins even when Lambdas race; reports are whole-item puts, so a retried shard replaces
-//! its report instead of adding to it.
+//! writer wins even when Lambdas race; a review is written only over the version its writer
+//! read; reports are whole-item puts, so a retried shard replaces its report instead of adding
+//! to it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -464,23 +466,42 @@ impl StateStore for DynamoState {
         }
     }
 
-    async fn put_review(&self, job: &str, review: &Review) -> Result<()> {
-        if review.is_empty() {
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .set_key(Some(key(
-                    format!("REVIEW#{job}"),
-                    review.example_id.clone(),
-                )))
-                .send()
-                .await
-                .map_err(|e| self.err("delete review", e))?;
-            return Ok(());
-        }
+    async fn put_review_if(
+        &self,
+        job: &str,
+        review: &Review,
+        expected: Option<u64>,
+    ) -> Result<bool> {
         let mut item = key(format!("REVIEW#{job}"), review.example_id.clone());
         item.insert("review".into(), s(encode(review, "review")?));
-        self.put(item, "put review").await
+        // The version inside the JSON is what readers see; this copy is for the condition.
+        item.insert(
+            "version".into(),
+            AttributeValue::N(review.version.to_string()),
+        );
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        let put = match expected {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            // Stored before reviews had versions: the item has no version attribute.
+            Some(0) => put
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(#v)")
+                .expression_attribute_names("#v", "version"),
+            Some(v) => put
+                .condition_expression("#v = :v")
+                .expression_attribute_names("#v", "version")
+                .expression_attribute_values(":v", AttributeValue::N(v.to_string())),
+        };
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(self.err("put review", e)),
+        }
     }
 
     async fn reviews(&self, job: &str) -> Result<Vec<Review>> {

@@ -7,7 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Error, Result};
 use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
@@ -528,22 +528,41 @@ impl StateStore for SqliteState {
         found.as_deref().map(from_json).transpose()
     }
 
-    async fn put_review(&self, job: &str, review: &Review) -> Result<()> {
+    async fn put_review_if(
+        &self,
+        job: &str,
+        review: &Review,
+        expected: Option<u64>,
+    ) -> Result<bool> {
         let (job, id) = (job.to_string(), review.example_id.clone());
-        let encoded = (!review.is_empty()).then(|| to_json(review)).transpose()?;
+        let text = to_json(review)?;
         self.with(move |c| {
-            match encoded {
-                Some(text) => c.execute(
-                    "INSERT INTO reviews (job, example_id, review) VALUES (?1, ?2, ?3)
-                     ON CONFLICT(job, example_id) DO UPDATE SET review = excluded.review",
-                    params![job, id, text],
-                )?,
-                None => c.execute(
-                    "DELETE FROM reviews WHERE job = ?1 AND example_id = ?2",
+            // Immediate: the write lock is taken before the read, so another process on the
+            // same file (`datafactory review` beside the dashboard's server) cannot write
+            // between the version check and the write.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT review FROM reviews WHERE job = ?1 AND example_id = ?2",
                     params![job, id],
-                )?,
-            };
-            Ok(())
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let version = stored
+                .as_deref()
+                .map(from_json::<Review>)
+                .transpose()?
+                .map(|r| r.version);
+            if version != expected {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO reviews (job, example_id, review) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(job, example_id) DO UPDATE SET review = excluded.review",
+                params![job, id, text],
+            )?;
+            tx.commit()?;
+            Ok(true)
         })
         .await
     }
@@ -702,5 +721,45 @@ mod tests {
         assert!(!s.shard_done("j", Stage::Refiner, 0).await.unwrap());
         assert_eq!(s.next_export_version("j").await.unwrap(), 1);
         assert_eq!(s.next_export_version("j").await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn reviews_stored_before_versions_read_as_version_0_and_take_a_conditional_write() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("state.sqlite");
+        let s = SqliteState::open(&path).unwrap();
+        // A record as an earlier release wrote it: no version field.
+        let old = r#"{"example_id":"e","rating":4,"decision":null,"rewrite":null,"reviewer":"ann","updated_at":"t"}"#;
+        s.with(move |c| {
+            c.execute(
+                "INSERT INTO reviews (job, example_id, review) VALUES ('j', 'e', ?1)",
+                [old],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let stored = s.get_review("j", "e").await.unwrap().unwrap();
+        assert_eq!((stored.rating, stored.version), (Some(4), 0));
+        let mut next = stored.clone();
+        next.rating = Some(6);
+        next.version = 1;
+        assert!(!s.put_review_if("j", &next, None).await.unwrap(), "exists");
+        assert!(s.put_review_if("j", &next, Some(0)).await.unwrap());
+        assert!(
+            !s.put_review_if("j", &next, Some(0)).await.unwrap(),
+            "version 0 is gone"
+        );
+        assert_eq!(s.get_review("j", "e").await.unwrap(), Some(next.clone()));
+        // Cleared, the record stays with its version, so a writer that read version 1
+        // cannot write over whatever comes after.
+        let mut cleared = next.clone();
+        cleared.rating = None;
+        cleared.version = 2;
+        assert!(s.put_review_if("j", &cleared, Some(1)).await.unwrap());
+        assert_eq!(s.get_review("j", "e").await.unwrap(), Some(cleared));
+        assert!(!s.put_review_if("j", &next, Some(1)).await.unwrap());
+        assert!(!s.put_review_if("j", &next, None).await.unwrap());
+        assert_eq!(s.reviews("j").await.unwrap().len(), 1);
     }
 }
