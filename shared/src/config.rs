@@ -584,9 +584,6 @@ pub const EXPORT_FORMATS: [&str; 7] = [
     "csv",
 ];
 
-/// Tokenizer names we ship.
-pub const ENCODINGS: [&str; 4] = ["cl100k_base", "o200k_base", "p50k_base", "r50k_base"];
-
 impl JobConfig {
     /// Parse a TOML config; unknown fields are errors (a typo must not silently fall back).
     pub fn from_toml(text: &str) -> Result<JobConfig> {
@@ -695,11 +692,12 @@ impl JobConfig {
             );
         }
         let c = &r.chunking;
+        let shipped = crate::vocab::Encoding::ALL.map(|e| e.name());
         need(
-            ENCODINGS.contains(&c.encoding.as_str()),
+            crate::vocab::Encoding::from_name(&c.encoding).is_some(),
             &format!(
                 "refiner.chunking.encoding must be one of {}",
-                ENCODINGS.join(", ")
+                shipped.join(", ")
             ),
         );
         need(

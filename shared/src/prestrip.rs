@@ -100,7 +100,8 @@ const ALL_ATTRIBUTES_READ: &[&[u8]] = &[
 /// Attributes the extractor never reads (outside [`ALL_ATTRIBUTES_READ`]): script data and
 /// hooks, accessibility labels (but `aria-hidden` and `aria-modal`, which hide content),
 /// tooltips, link targets and SVG geometry. They are about a fifth of the attribute bytes
-/// on the corpus, and attributes most of what the parser still reads after the scripts go.
+/// on the corpus, and attributes are most of what the parser still reads once the scripts
+/// are gone.
 fn is_unread_attribute(name: &[u8]) -> bool {
     let starts = |p: &[u8]| name.len() > p.len() && name[..p.len()].eq_ignore_ascii_case(p);
     let is = |n: &[u8]| name.eq_ignore_ascii_case(n);

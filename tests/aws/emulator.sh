@@ -20,7 +20,10 @@ ROUTER=${DATAFACTORY_TEST_ROUTER_PORT:-24500}
 LAMBDA=${DATAFACTORY_TEST_LAMBDA_PORT:-24502}
 mkdir -p "$STATE"
 
-up() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$1/moto-api/" ; }
+# Up means moto's own page answers (the router passes it on): any other server on the port
+# would otherwise pass for it, and the tests would fail far from the cause.
+# (Not `| grep -q`: under pipefail, grep leaving early fails curl with SIGPIPE.)
+up() { [[ "$(curl -sf -m 2 "http://127.0.0.1:$1/moto-api/" 2>/dev/null)" == *"<title>Moto"* ]]; }
 
 (
     flock 9
