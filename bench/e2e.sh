@@ -67,6 +67,8 @@ echo "| pages | fetched | wall s | pages/s | CPU % | machine % | peak RSS MB | m
 echo "|---|---|---|---|---|---|---|---|---|"
 # Busy and total jiffies of all cores so far.
 jiffies() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+# The median of kB figures on stdin, in MB.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)] / 1024; else print "-" }'; }
 for n in "${SIZES[@]}"; do
     seq 0 $((n - 1)) | sed "s|^|http://127.0.0.1:$PORT/p|; s|$|.html|" >"$WORK/urls-$n.txt"
     rm -rf "$WORK/data"
@@ -85,7 +87,6 @@ for n in "${SIZES[@]}"; do
     read -r busy1 total1 < <(jiffies)
     machine=$(awk "BEGIN {printf \"%.0f%%\", 100 * $(nproc) * ($busy1 - $busy0) / ($total1 - $total0)}")
     samples=$(wc -l <"$WORK/rss.txt")
-    median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)] / 1024; else print "-" }'; }
     first=$(head -n $((samples / 2)) "$WORK/rss.txt" | median)
     second=$(tail -n +$((samples / 2 + 1)) "$WORK/rss.txt" | median)
     fetched=$(awk '/pages:/ {print $2}' "$WORK/summary.txt")

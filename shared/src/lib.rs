@@ -31,6 +31,8 @@ pub mod stages;
 pub mod summary;
 pub mod tasks;
 pub mod templates;
+#[cfg(test)]
+mod testdata;
 pub mod text;
 pub mod tokens;
 pub mod urlnorm;

@@ -37,16 +37,13 @@ pub struct Refiner {
     cfg: RefinerConfig,
     splitter: Chunker,
     minhash: MinHasher,
-    /// Pages in extraction at once, over all the shards this refiner works on: a runner that
-    /// extracts two shards at once (so that one shard's slow last pages do not leave a core
-    /// idle) keeps the same number of pages, and so of page-sized buffers, in memory.
+    /// Pages in extraction at once: twice the cores keeps a page ready while others wait on
+    /// the blob store.
+    in_flight: usize,
+    /// `in_flight` slots over all the shards this refiner works on: a runner that extracts two
+    /// shards at once (so that one shard's slow last pages do not leave a core idle) keeps the
+    /// same number of pages, and so of page-sized buffers, in memory.
     slots: Arc<tokio::sync::Semaphore>,
-}
-
-/// Pages in extraction at once: twice the cores keeps a page ready while others wait on the
-/// blob store.
-fn extraction_slots() -> usize {
-    2 * std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// tiktoken-rs's tokenizer for an encoding name (the reference the faster counter is tested
@@ -92,11 +89,13 @@ impl Refiner {
             Error::Config(m) => Error::Config(format!("refiner.{m}")),
             other => other,
         })?;
+        let in_flight = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Refiner {
             cfg: cfg.clone(),
             splitter,
             minhash: MinHasher::new(&cfg.dedup),
-            slots: Arc::new(tokio::sync::Semaphore::new(extraction_slots())),
+            in_flight,
+            slots: Arc::new(tokio::sync::Semaphore::new(in_flight)),
         })
     }
 
@@ -162,7 +161,7 @@ impl Refiner {
                         Ok::<_, Error>((i, outcome))
                     }
                 })
-                .buffer_unordered(extraction_slots())
+                .buffer_unordered(self.in_flight)
                 .collect::<Vec<_>>()
                 .await
                 .into_iter()

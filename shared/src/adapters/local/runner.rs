@@ -285,7 +285,6 @@ impl LocalRunner {
                                 continue;
                             };
                             let waited_ms = waited.elapsed().as_millis() as u64;
-                            let pages: Result<Vec<FetchedPage>> = pages;
                             let fetched = pages.as_ref().map_or(0, |pages| {
                                 pages
                                     .iter()

@@ -1,0 +1,25 @@
+//! The corpus pages (`examples/corpus/pages`, MIT licence) for the tests that check a pass
+//! over real HTML.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Every corpus page, gunzipped, with its file's path, in file-name order.
+pub(crate) fn corpus_pages() -> Vec<(PathBuf, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus/pages");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let mut html = String::new();
+            flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+                .read_to_string(&mut html)
+                .unwrap();
+            (path, html)
+        })
+        .collect()
+}
