@@ -1,5 +1,7 @@
 //! `datafactory`: turn lists of web URLs into clean, de-duplicated LLM training datasets.
 
+#[cfg(unix)]
+mod alloc;
 mod cloud;
 mod commands;
 mod progress;
@@ -202,42 +204,7 @@ enum Command {
     },
 }
 
-/// glibc's malloc settings for a long run; each one the user sets in the environment
-/// (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`) wins.
-///
-/// - Arenas: glibc gives threads that allocate at once their own arenas, up to eight per
-///   core, and each keeps what it freed. The runtime's blocking threads come and go through a
-///   run, so peak RSS was about 60 MB higher at 2,000 and 6,000 pages than with one arena per
-///   core, at the same speed (bench/e2e.sh).
-/// - Large blocks: by default glibc raises its mmap threshold to the size of each large block
-///   freed (up to 32 MiB), so after the first big page every page, DOM and text buffer came
-///   from the arenas, where they fragment and stay. Fixed at 128 KiB, they are mapped and
-///   given back whole: peak RSS 20 MB lower. The trim threshold fixed with it would default
-///   to 128 KiB too, and trimming the arenas' tops that eagerly cost a page fault per page
-///   re-grown; at 8 MiB the extra faults are few.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_malloc() {
-    let set = |var: &str, param: libc::c_int, value: usize| {
-        if std::env::var_os(var).is_some() {
-            return;
-        }
-        let value = libc::c_int::try_from(value).unwrap_or(libc::c_int::MAX);
-        // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread.
-        unsafe {
-            libc::mallopt(param, value);
-        }
-    };
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    set("MALLOC_ARENA_MAX", libc::M_ARENA_MAX, cores);
-    set("MALLOC_MMAP_THRESHOLD_", libc::M_MMAP_THRESHOLD, 128 << 10);
-    set("MALLOC_TRIM_THRESHOLD_", libc::M_TRIM_THRESHOLD, 8 << 20);
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_malloc() {}
-
 fn main() -> ExitCode {
-    tune_malloc();
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => "warn",
