@@ -194,7 +194,7 @@ impl Refiner {
                 Outcome::Kept(c) => kept.push(c),
             }
         }
-        let verdicts = self.duplicates(ctx, job, &kept).await?;
+        let verdicts = self.duplicates(ctx, job, &mut kept).await?;
         let mut chunks = Vec::new();
         for (cand, dup) in kept.into_iter().zip(verdicts) {
             if let Some(dup) = dup {
@@ -225,21 +225,22 @@ impl Refiner {
 
     /// Exact, then near-duplicate check per candidate, in list order, first writer wins.
     /// Claims are idempotent for the same owner, so a retried shard keeps its own documents.
+    /// The candidates' keys move into the claims: nothing reads them after.
     async fn duplicates(
         &self,
         ctx: &StageContext,
         job: &str,
-        kept: &[Candidate],
+        kept: &mut [Candidate],
     ) -> Result<Vec<Option<ItemError>>> {
         let sets: Vec<ClaimSet> = kept
-            .iter()
+            .iter_mut()
             .map(|cand| {
                 let mut groups = Vec::new();
                 if self.cfg.dedup.exact {
-                    groups.push((EXACT.to_string(), vec![cand.exact_key.clone()]));
+                    groups.push((EXACT.to_string(), vec![std::mem::take(&mut cand.exact_key)]));
                 }
                 if self.cfg.dedup.near && !cand.band_keys.is_empty() {
-                    groups.push((NEAR.to_string(), cand.band_keys.clone()));
+                    groups.push((NEAR.to_string(), std::mem::take(&mut cand.band_keys)));
                 }
                 ClaimSet {
                     owner: cand.url_hash.clone(),
