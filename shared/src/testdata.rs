@@ -4,8 +4,8 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-/// Every corpus page, gunzipped, with its file's path, in file-name order.
-pub(crate) fn corpus_pages() -> Vec<(PathBuf, String)> {
+/// The corpus pages' files (gzipped HTML), in file-name order.
+pub(crate) fn corpus_page_paths() -> Vec<PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus/pages");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -13,6 +13,11 @@ pub(crate) fn corpus_pages() -> Vec<(PathBuf, String)> {
         .collect();
     paths.sort();
     paths
+}
+
+/// Every corpus page, gunzipped, with its file's path, in file-name order.
+pub(crate) fn corpus_pages() -> Vec<(PathBuf, String)> {
+    corpus_page_paths()
         .into_iter()
         .map(|path| {
             let mut html = String::new();

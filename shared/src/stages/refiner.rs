@@ -420,13 +420,7 @@ mod tests {
     /// fresh store; `late_first` makes the later pages finish extraction first.
     async fn refine_copies(late_first: bool) -> (Vec<Chunk>, ShardReport) {
         let dir = tempfile::tempdir().unwrap();
-        let corpus =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus/pages");
-        let mut files: Vec<_> = std::fs::read_dir(&corpus)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
+        let mut files = crate::testdata::corpus_page_paths();
         files.truncate(8);
         let listed: Vec<&std::path::PathBuf> = files.iter().chain(files.iter()).collect();
         let blobs = DirBlobStore::new(dir.path().join("blobs")).unwrap();
