@@ -97,11 +97,33 @@ const ALL_ATTRIBUTES_READ: &[&[u8]] = &[
     b"figure",
 ];
 
-/// Attributes the extractor never reads (outside [`ALL_ATTRIBUTES_READ`]): script data and
-/// hooks, accessibility labels (but `aria-hidden` and `aria-modal`, which hide content),
-/// tooltips, link targets and SVG geometry. They are about a fifth of the attribute bytes
-/// on the corpus, and attributes are most of what the parser still reads once the scripts
-/// are gone.
+/// Attributes of a `tag` element that extraction never reads (outside
+/// [`ALL_ATTRIBUTES_READ`]): script data and hooks, accessibility labels (but `aria-hidden`
+/// and `aria-modal`, which hide content), tooltips, link targets, SVG geometry, and the
+/// addresses of `<link>`s (the extractor reads them only for the page's icon, which we never
+/// ask for). Attributes are most of what the parser still reads once the scripts are gone.
+fn is_unread(tag: &[u8], name: &[u8]) -> bool {
+    is_unread_attribute(name)
+        || (tag.eq_ignore_ascii_case(b"link") && name.eq_ignore_ascii_case(b"href"))
+}
+
+/// How many characters of a link's address extraction reads: it only tests whether the
+/// address starts with `javascript:` (such links become text) or is `#` and more (an in-page
+/// link counts less towards link density). The rest of an address is a tenth of the bytes
+/// the parser would read on the corpus.
+const HREF_READ_CHARS: usize = "javascript:".len();
+
+/// Where to cut an `<a>`'s `href` value so that its first [`HREF_READ_CHARS`] characters
+/// stay, or `None` when it is no longer than that. Those characters must reach the parser
+/// as they are written: no character reference (`&`), and none of the characters the parser
+/// rewrites (a carriage return, a NUL).
+fn href_cut(value: &[u8]) -> Option<usize> {
+    let value = std::str::from_utf8(value).ok()?;
+    let (at, _) = value.char_indices().nth(HREF_READ_CHARS)?;
+    let kept = &value[..at];
+    (!kept.contains(['&', '\r', '\0'])).then_some(at)
+}
+
 fn is_unread_attribute(name: &[u8]) -> bool {
     let starts = |p: &[u8]| name.len() > p.len() && name[..p.len()].eq_ignore_ascii_case(p);
     let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
@@ -208,7 +230,7 @@ fn strip(html: &str, attributes: bool) -> Cow<'_, str> {
                         _ => break,
                     }
                 }
-                if tag.breaks_out() {
+                if !foreign.is_empty() && tag.breaks_out() {
                     foreign.clear();
                 }
                 if (tag.is_foreign_root() || !foreign.is_empty()) && !tag.self_closing {
@@ -258,8 +280,8 @@ fn strip(html: &str, attributes: bool) -> Cow<'_, str> {
         String::with_capacity(html.len() - drops.iter().map(|(s, e)| e - s).sum::<usize>());
     let mut kept = 0;
     for (start, end) in drops {
-        // Every cut starts at a `<` and ends after a `>` or at the end, so both are on char
-        // boundaries.
+        // Cuts start at a `<`, an attribute's name or a character of a link's address, and end
+        // after a `>`, before a quote, a space or `>`, or at the end: all char boundaries.
         out.push_str(&html[kept..start]);
         kept = end;
     }
@@ -293,7 +315,8 @@ struct Tag<'a> {
     json_ld: bool,
     /// A `color`, `face` or `size` attribute (a `<font>` with one leaves SVG and MathML).
     presentational: bool,
-    /// Where the attributes the extractor never reads are, name to end of value.
+    /// Where the attributes the extractor never reads are, name to end of value, and the
+    /// unread ends of link addresses.
     unread: Vec<(usize, usize)>,
 }
 
@@ -353,7 +376,7 @@ impl<'a> Tag<'a> {
             }
             // One right after a `/` stays: without it the `/` could meet the `>` and make the
             // tag self-closing.
-            let unread = is_unread_attribute(attr) && b[name_start - 1] != b'/';
+            let unread = is_unread(tag.name, attr) && b[name_start - 1] != b'/';
             let name_end = i;
             while i < b.len() && is_space(b[i]) {
                 i += 1;
@@ -368,12 +391,12 @@ impl<'a> Tag<'a> {
             while i < b.len() && is_space(b[i]) {
                 i += 1;
             }
-            let value = match *b.get(i)? {
+            let (value_start, value) = match *b.get(i)? {
                 q @ (b'"' | b'\'') => {
                     let close = i + 1 + memchr::memchr(q, &b[i + 1..])?;
                     let v = &b[i + 1..close];
                     i = close + 1;
-                    v
+                    (close - v.len(), v)
                 }
                 // `name=>`: the value is empty and the tag ends.
                 b'>' => {
@@ -387,11 +410,17 @@ impl<'a> Tag<'a> {
                     while i < b.len() && !is_space(b[i]) && b[i] != b'>' {
                         i += 1;
                     }
-                    &b[start..i]
+                    (start, &b[start..i])
                 }
             };
             if unread {
                 tag.unread.push((name_start, i));
+            } else if tag.is(b"a")
+                && attr.eq_ignore_ascii_case(b"href")
+                && let Some(cut) = href_cut(value)
+            {
+                tag.unread
+                    .push((value_start + cut, value_start + value.len()));
             }
             if attr.eq_ignore_ascii_case(b"type") && contains_ignore_case(value, b"ld+json") {
                 tag.json_ld = true;
@@ -569,8 +598,11 @@ mod tests {
                     Some(p) => format!("{p}:{}", attr.name.local),
                     None => attr.name.local.to_string(),
                 };
-                if is_unread_attribute(qualified.as_bytes()) {
+                if is_unread(name.as_bytes(), qualified.as_bytes()) {
                     node.remove_attr(&attr.name.local);
+                } else if name == "a" && qualified == "href" {
+                    let read: String = attr.value.chars().take(HREF_READ_CHARS).collect();
+                    node.set_attr("href", &read);
                 }
             }
         }
@@ -679,6 +711,26 @@ mod tests {
                 "<img data-src=a.jpg title=t><svg><path  ></svg>",
             ),
             ("<details open data-a=>x", "<details open >x"),
+            // Of a link's address only the start is read; a stylesheet's is not read at all.
+            (
+                "<a href=\"https://example.com/a/b\" class=x>l</a><a href=javascript:void(0)>",
+                "<a href=\"https://exa\" class=x>l</a><a href=javascript:>",
+            ),
+            ("<a href='#section-2'>", "<a href='#section-2'>"),
+            ("<A HREF=\"ééééééééééééé\">", "<A HREF=\"ééééééééééé\">"),
+            (
+                "<link rel=stylesheet href=\"/site.css\"><link href=/a.css/>",
+                "<link rel=stylesheet ><link >",
+            ),
+            // A character reference, or a character the parser rewrites, keeps the address.
+            (
+                "<a href=\"/?a=1&amp;b=2&amp;c=3\">",
+                "<a href=\"/?a=1&amp;b=2&amp;c=3\">",
+            ),
+            (
+                "<a href=\"/a\rb/cdefghijk\">",
+                "<a href=\"/a\rb/cdefghijk\">",
+            ),
             // Next to a `/`, dropping one would make `<b/title>` the self-closing `<b/>`.
             ("<b/title>x</b>", "<b/title>x</b>"),
             // A script or style the page never closes runs to its end.
@@ -792,6 +844,14 @@ mod tests {
             "<path d=\"M0 0\"/>",
             "<div data-a=1data-b=2 open>",
             "<li tabindex=0/>",
+            "<a href=\"https://example.com/path\">",
+            "<a href=javascript:void(0)>",
+            "<a href='#top-of-page'>",
+            "<a href=\"#\">",
+            "<a href=\"&#106;avascript:alert(1)\">",
+            "<a href=\"ééééééééééééé/x\">",
+            "<a href=/a/b/c/d/e/f/>",
+            "<link rel=icon href=/favicon.ico>",
         ];
         use rand::{Rng, SeedableRng};
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2545_f491_4f6c_dd1d);
