@@ -189,6 +189,15 @@ mod tests {
     }
 
     #[test]
+    fn tidy_trims_lines_and_keeps_one_blank_line_between_paragraphs() {
+        assert_eq!(
+            tidy("  a \t b  \n\n \n\tc\u{a0}d\nnext  \n\n"),
+            "a b\n\nc d\nnext"
+        );
+        assert_eq!(tidy(" \n\t\n"), "");
+    }
+
+    #[test]
     fn empty_page_is_an_error_not_a_panic() {
         let err = extract("<html><body></body></html>", "file:///x.html").unwrap_err();
         assert_eq!(err.reason, "no main text");
