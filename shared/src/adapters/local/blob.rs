@@ -7,8 +7,45 @@ use async_trait::async_trait;
 use crate::error::{Error, Result};
 use crate::ports::BlobStore;
 
+/// Threads of the store's own for reading and writing page-sized objects. On tokio's blocking
+/// pool a burst of page writes grew the pool from 31 to 49 threads in a 20,000-page run, each
+/// with its own allocator cache, so a longer run peaked higher; with these four, `run` was no
+/// slower and its median RSS 2-10 MB lower (bench/results/2026-11-29.md and 2026-11-30.md,
+/// case 6). A semaphore in front of the blocking pool deadlocked instead (it hands a freed slot
+/// to the next waiter, even a future nobody polls), and running the overflow on the runtime's
+/// threads cost 6-14% of pages/s.
+const FILE_THREADS: usize = 4;
+
+type Job = Box<dyn FnOnce() + Send>;
+
 pub struct DirBlobStore {
     root: PathBuf,
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+/// Starts the [`FILE_THREADS`] threads, which take jobs in the order sent and stop when the
+/// store (the only sender) is dropped.
+fn file_threads() -> std::io::Result<std::sync::mpsc::Sender<Job>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    for n in 0..FILE_THREADS {
+        let rx = rx.clone();
+        std::thread::Builder::new()
+            .name(format!("blob-files-{n}"))
+            .spawn(move || {
+                loop {
+                    // The lock is held only while waiting for a job, never while running one.
+                    let job = match rx.lock() {
+                        Ok(jobs) => jobs.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    // A panic fails that one call (its answer is dropped), not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            })?;
+    }
+    Ok(tx)
 }
 
 impl DirBlobStore {
@@ -16,11 +53,27 @@ impl DirBlobStore {
         let root = root.into();
         std::fs::create_dir_all(&root)
             .map_err(|e| Error::io(format!("creating {}", root.display()), e))?;
-        Ok(DirBlobStore { root })
+        let jobs = file_threads().map_err(|e| Error::io("starting the blob store's threads", e))?;
+        Ok(DirBlobStore { root, jobs })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Runs the blocking work `f` on a page-sized object on one of the store's file threads.
+    async fn file_op<T: Send + 'static>(
+        &self,
+        key: &str,
+        f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+    ) -> Result<std::io::Result<T>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .map_err(|e| blob_err(key, e))?;
+        rx.await.map_err(|e| blob_err(key, e))
     }
 
     fn path(&self, key: &str) -> Result<PathBuf> {
@@ -65,17 +118,17 @@ fn write_atomic(
 impl BlobStore for DirBlobStore {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
         let path = self.path(key)?;
-        tokio::task::spawn_blocking(move || {
+        self.file_op(key, move || {
             write_atomic(&path, |f| std::io::Write::write_all(f, &bytes))
         })
-        .await
-        .map_err(|e| blob_err(key, e))?
+        .await?
         .map_err(|e| blob_err(key, e))
     }
 
     async fn put_file(&self, key: &str, src: &Path) -> Result<()> {
         let path = self.path(key)?;
         let src = src.to_path_buf();
+        // A whole export can be large: it would hold up the pages behind it on a file thread.
         tokio::task::spawn_blocking(move || {
             write_atomic(&path, |f| {
                 let mut from = std::fs::File::open(&src)?;
@@ -89,7 +142,7 @@ impl BlobStore for DirBlobStore {
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
         let path = self.path(key)?;
-        match tokio::fs::read(&path).await {
+        match self.file_op(key, move || std::fs::read(path)).await? {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(blob_err(key, e)),
@@ -98,7 +151,10 @@ impl BlobStore for DirBlobStore {
 
     async fn exists(&self, key: &str) -> Result<bool> {
         let path = self.path(key)?;
-        Ok(tokio::fs::try_exists(&path).await.unwrap_or(false))
+        Ok(self
+            .file_op(key, move || path.try_exists())
+            .await?
+            .unwrap_or(false))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
@@ -173,5 +229,32 @@ mod tests {
         );
         assert!(s.put("../escape", vec![]).await.is_err());
         assert!(s.put("/abs", vec![]).await.is_err());
+    }
+
+    /// Many more operations at once than the store has file threads, on a runtime of one
+    /// thread: they queue, and every one completes.
+    #[tokio::test(flavor = "current_thread")]
+    async fn more_operations_than_file_threads_all_complete() {
+        let d = tempfile::tempdir().unwrap();
+        let s = DirBlobStore::new(d.path()).unwrap();
+        let keys: Vec<String> = (0..64).map(|i| format!("pages/{i:03}.html.gz")).collect();
+        let puts = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| s.put(k, vec![i as u8; 1000]));
+        for r in futures::future::join_all(puts).await {
+            r.unwrap();
+        }
+        let gets = keys.iter().map(|k| s.get(k));
+        for (i, got) in futures::future::join_all(gets)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            assert_eq!(got.unwrap().unwrap(), vec![i as u8; 1000]);
+        }
+        assert!(s.exists(&keys[63]).await.unwrap());
+        assert!(!s.exists("pages/none").await.unwrap());
+        assert_eq!(s.list("pages/").await.unwrap(), keys);
     }
 }
