@@ -72,8 +72,9 @@ impl DirBlobStore {
             .send(Box::new(move || {
                 let _ = tx.send(f());
             }))
-            .map_err(|e| blob_err(key, e))?;
-        rx.await.map_err(|e| blob_err(key, e))
+            .map_err(|_| blob_err(key, "the store's file threads have stopped"))?;
+        rx.await
+            .map_err(|_| blob_err(key, "the file operation panicked"))
     }
 
     fn path(&self, key: &str) -> Result<PathBuf> {
