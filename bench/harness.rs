@@ -180,30 +180,25 @@ fn main() -> Result<()> {
         "extract" => {
             // Timed as trafilatura's `extract` works (title and main text), and again with the
             // language detected as the Refiner does, round for round so noise hits both alike.
+            let text_bytes_of = |extract: &dyn Fn(&str, &str) -> Option<usize>| -> u64 {
+                inputs
+                    .pages
+                    .iter()
+                    .map(|(u, h)| extract(h, u).unwrap_or(0) as u64)
+                    .sum()
+            };
             let (mut text_only, mut with_language) = (Vec::new(), Vec::new());
             for _ in 0..rounds {
                 let (_, t, _) = time_rounds(1, || {
-                    inputs
-                        .pages
-                        .iter()
-                        .map(|(u, h)| {
-                            shared::extract::extract_main_text(h, u)
-                                .map(|x| x.text.len())
-                                .unwrap_or(0) as u64
-                        })
-                        .sum()
+                    text_bytes_of(&|h, u| {
+                        shared::extract::extract_main_text(h, u)
+                            .ok()
+                            .map(|x| x.text.len())
+                    })
                 });
                 text_only.extend(t);
                 let (_, t, _) = time_rounds(1, || {
-                    inputs
-                        .pages
-                        .iter()
-                        .map(|(u, h)| {
-                            shared::extract::extract(h, u)
-                                .map(|x| x.text.len())
-                                .unwrap_or(0) as u64
-                        })
-                        .sum()
+                    text_bytes_of(&|h, u| shared::extract::extract(h, u).ok().map(|x| x.text.len()))
                 });
                 with_language.extend(t);
             }
