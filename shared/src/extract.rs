@@ -148,11 +148,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dropping_the_attributes_the_extractor_never_reads_changes_no_corpus_page() {
+    fn cutting_what_the_extractor_never_uses_changes_no_corpus_page() {
         let (mut checked, mut kept, mut dropped) = (0, 0, 0);
         for (path, html) in crate::testdata::corpus_pages() {
             let url = "https://example.com/page";
-            let all = prestrip::strip_keeping_attributes(&html);
+            let all = prestrip::strip_whole_nodes(&html);
             let fewer = prestrip::strip_discarded(&html);
             assert_eq!(
                 extract_stripped(&all, url),
@@ -165,7 +165,7 @@ mod tests {
             dropped += all.len() - fewer.len();
         }
         assert_eq!(checked, 60);
-        // The attributes dropped are a real share of what the parser would read.
+        // What is cut is a real share of what the parser would read.
         assert!(dropped * 10 > kept, "dropped {dropped}, kept {kept} bytes");
     }
 
