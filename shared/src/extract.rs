@@ -54,24 +54,25 @@ pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
 /// `extract` does, which the benchmarks compare it with.
 pub fn extract_main_text(html: &str, url: &str) -> Result<MainText, ExtractError> {
     // Scripts, styles and comments are most of a page's bytes and the extractor drops them
-    // right after parsing; cutting them first spares the parser (and the guard) that work.
-    extract_stripped(prestrip::strip_discarded(html).as_ref(), url)
+    // right after parsing; cutting them first spares the parser that work. The same pass
+    // measures the page for the guard.
+    let stripped = prestrip::strip_discarded(html);
+    if let Some(why) = stripped.shape.refusal() {
+        return Err(ExtractError {
+            reason: "page too complex",
+            detail: why,
+        });
+    }
+    extract_stripped(&stripped.html, url)
 }
 
-/// [`extract_main_text`] of a page already through the pre-strip.
+/// The main text of a page already through the pre-strip and the guard.
 fn extract_stripped(html: &str, url: &str) -> Result<MainText, ExtractError> {
     let cfg = Config {
         text_mode: TextMode::Formatted,
         max_elements_to_parse: htmlguard::MAX_ELEMENTS,
         ..Config::default()
     };
-    let shape = htmlguard::measure(html, htmlguard::MAX_DEPTH, htmlguard::MAX_ELEMENTS);
-    if let Some(why) = shape.refusal() {
-        return Err(ExtractError {
-            reason: "page too complex",
-            detail: why,
-        });
-    }
     // The extractor is third-party code over hostile input: a panic in it must fail this page,
     // not the job.
     let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -153,7 +154,7 @@ mod tests {
         for (path, html) in crate::testdata::corpus_pages() {
             let url = "https://example.com/page";
             let all = prestrip::strip_whole_nodes(&html);
-            let fewer = prestrip::strip_discarded(&html);
+            let fewer = prestrip::strip_discarded(&html).html;
             assert_eq!(
                 extract_stripped(&all, url),
                 extract_main_text(&html, url),

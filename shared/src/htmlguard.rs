@@ -280,88 +280,150 @@ fn raw_text_end(b: &[u8], from: usize, name: &str) -> Option<usize> {
 /// The page's approximate deepest nesting and element count, stopping as soon as one passes
 /// its limit.
 pub fn measure(html: &str, max_depth: usize, max_elements: usize) -> Shape {
-    let b = html.as_bytes();
-    let mut stack = Stack::default();
-    let mut shape = Shape::default();
-    let mut i = 0;
-    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
-        i += p + 1;
-        if b[i..].starts_with(b"!--") {
-            match find(b, i + 3, b"-->") {
-                Some(e) => i = e + 3,
-                None => break,
-            }
-            continue;
+    let mut m = Measure::new(max_depth, max_elements);
+    m.scan(html, 0);
+    m.shape()
+}
+
+/// The pass's state, fed one tag at a time: by its own scan ([`Measure::scan`]), or by a scan
+/// that reads the page's tags anyway (the pre-strip), which then need not be read twice.
+pub(crate) struct Measure<'a> {
+    stack: Stack<'a>,
+    shape: Shape,
+    max_depth: usize,
+    max_elements: usize,
+}
+
+impl<'a> Measure<'a> {
+    pub(crate) fn new(max_depth: usize, max_elements: usize) -> Self {
+        Measure {
+            stack: Stack::default(),
+            shape: Shape::default(),
+            max_depth,
+            max_elements,
         }
-        let closing = b.get(i) == Some(&b'/');
-        let start = if closing { i + 1 } else { i };
-        let name_len = b[start..]
+    }
+
+    pub(crate) fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// Whether a limit has been passed: the page is refused, and nothing more need be fed.
+    pub(crate) fn over(&self) -> bool {
+        self.shape.depth > self.max_depth || self.shape.elements > self.max_elements
+    }
+
+    pub(crate) fn end_tag(&mut self, name: &'a str) {
+        if let Some(pos) = self
+            .stack
+            .open
             .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
-            .count();
-        if name_len == 0 || !b[start].is_ascii_alphabetic() {
-            // `<!doctype>`, `<?xml>`, or a bare `<` in text.
-            if matches!(b.get(i), Some(b'!' | b'?')) {
-                match tag_end(b, i) {
+            .rposition(|(o, _)| o.eq_ignore_ascii_case(name))
+        {
+            self.stack.truncate(pos);
+        }
+    }
+
+    /// A start tag. Whoever feeds the pass skips the content of raw-text elements (`script`,
+    /// `title`, ...) itself.
+    pub(crate) fn start_tag(&mut self, name: &'a str, self_closing: bool) {
+        self.shape.elements += 1;
+        if self.over() {
+            return;
+        }
+        let lower = Lower::of(name);
+        let lower = lower.as_str();
+        if self_closing || is_void(lower) || is_raw_text(lower) {
+            return;
+        }
+        if closes_p(lower) {
+            self.stack.close_in_scope(&["p"], BUTTON_SCOPE);
+        }
+        if let Some((targets, scope)) = closes_same(lower) {
+            self.stack.close_in_scope(targets, scope);
+        }
+        self.stack.push(name, lower);
+        self.shape.depth = self.shape.depth.max(self.stack.open.len());
+    }
+
+    /// Reads the tags of `html` from byte `from` on, until the end or a limit.
+    pub(crate) fn scan(&mut self, html: &'a str, from: usize) {
+        let b = html.as_bytes();
+        let mut i = from;
+        while let Some(p) = b.get(i..).and_then(|rest| memchr::memchr(b'<', rest)) {
+            i += p + 1;
+            if b[i..].starts_with(b"!--") {
+                match find(b, i + 3, b"-->") {
+                    Some(e) => i = e + 3,
+                    None => break,
+                }
+                continue;
+            }
+            let closing = b.get(i) == Some(&b'/');
+            let start = if closing { i + 1 } else { i };
+            let name_len = b[start..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
+                .count();
+            if name_len == 0 || !b[start].is_ascii_alphabetic() {
+                // `<!doctype>`, `<?xml>`, or a bare `<` in text.
+                if matches!(b.get(i), Some(b'!' | b'?')) {
+                    match tag_end(b, i) {
+                        Some(e) => i = e,
+                        None => break,
+                    }
+                }
+                continue;
+            }
+            // Tag names are ASCII, so slicing at these byte offsets stays on char boundaries.
+            let name = &html[start..start + name_len];
+            let Some(end) = tag_end(b, start + name_len) else {
+                break;
+            };
+            i = end;
+            if closing {
+                self.end_tag(name);
+                continue;
+            }
+            self.start_tag(name, b[end - 2] == b'/');
+            if self.over() {
+                break;
+            }
+            let lower = Lower::of(name);
+            if b[end - 2] != b'/' && is_raw_text(lower.as_str()) {
+                match raw_text_end(b, i, lower.as_str()) {
                     Some(e) => i = e,
                     None => break,
                 }
             }
-            continue;
         }
-        // Tag names are ASCII, so slicing at these byte offsets stays on char boundaries.
-        let name = &html[start..start + name_len];
-        let Some(end) = tag_end(b, start + name_len) else {
-            break;
-        };
-        i = end;
-        if closing {
-            if let Some(pos) = stack
-                .open
-                .iter()
-                .rposition(|(o, _)| o.eq_ignore_ascii_case(name))
-            {
-                stack.truncate(pos);
-            }
-            continue;
-        }
-        shape.elements += 1;
-        if shape.elements > max_elements {
-            break;
-        }
-        // Tag names are matched in lower case; no element this pass knows has a longer name.
+    }
+}
+
+/// A tag name in lower case, for matching; empty when longer than any element this pass
+/// knows.
+struct Lower {
+    buf: [u8; 12],
+    len: usize,
+}
+
+impl Lower {
+    fn of(name: &str) -> Lower {
         let mut buf = [0u8; 12];
-        let lower = match buf.get_mut(..name.len()) {
+        let len = match buf.get_mut(..name.len()) {
             Some(dst) => {
                 dst.copy_from_slice(name.as_bytes());
                 dst.make_ascii_lowercase();
-                std::str::from_utf8(dst).unwrap_or_default()
+                name.len()
             }
-            None => "",
+            None => 0,
         };
-        if is_void(lower) || b[end - 2] == b'/' {
-            continue;
-        }
-        if is_raw_text(lower) {
-            match raw_text_end(b, i, lower) {
-                Some(e) => i = e,
-                None => break,
-            }
-            continue;
-        }
-        if closes_p(lower) {
-            stack.close_in_scope(&["p"], BUTTON_SCOPE);
-        }
-        if let Some((targets, scope)) = closes_same(lower) {
-            stack.close_in_scope(targets, scope);
-        }
-        stack.push(name, lower);
-        shape.depth = shape.depth.max(stack.open.len());
-        if shape.depth > max_depth {
-            break;
-        }
+        Lower { buf, len }
     }
-    shape
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

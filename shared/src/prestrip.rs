@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 
-use crate::htmlguard::find;
+use crate::htmlguard::{self, Measure, Shape, find};
 
 /// Elements whose content the tokenizer reads as text up to their own end tag. Not `noscript`:
 /// the extractor parses with scripting off, so a `noscript`'s content is markup.
@@ -157,10 +157,20 @@ fn is_unread_attribute(name: &[u8]) -> bool {
         .any(|n| is(n))
 }
 
+/// A page through the pre-strip.
+pub struct Stripped<'a> {
+    /// The page as the parser will see it; the input itself when nothing was dropped, or when
+    /// the page is refused.
+    pub html: Cow<'a, str>,
+    /// What [`htmlguard::measure`] finds in `html`, up to where a limit was passed: the
+    /// pre-strip reads every tag anyway, so that pass need not read them again.
+    pub shape: Shape,
+}
+
 /// The page without its scripts (JSON-LD kept: the extractor reads metadata from it), styles,
 /// comments, the attributes the extractor never reads and all but one blank of each run between
-/// tags. Borrows the input when there is nothing to drop.
-pub fn strip_discarded(html: &str) -> Cow<'_, str> {
+/// tags, and its shape for [`htmlguard`].
+pub fn strip_discarded(html: &str) -> Stripped<'_> {
     strip(html, true)
 }
 
@@ -168,17 +178,20 @@ pub fn strip_discarded(html: &str) -> Cow<'_, str> {
 /// tests compare extraction with.
 #[cfg(test)]
 pub(crate) fn strip_whole_nodes(html: &str) -> Cow<'_, str> {
-    strip(html, false)
+    strip(html, false).html
 }
 
 /// Cuts the discarded nodes, and with `unused` the parts of kept nodes the extractor never
 /// uses (attributes, link address ends, blank runs).
-fn strip(html: &str, unused: bool) -> Cow<'_, str> {
+fn strip(html: &str, unused: bool) -> Stripped<'_> {
     let b = html.as_bytes();
     let mut drops: Vec<(usize, usize)> = Vec::new();
     // Open SVG and MathML elements, innermost last: inside them nothing is dropped.
     let mut foreign: Vec<&[u8]> = Vec::new();
     let mut blanks = Blanks::default();
+    // Fed every tag that stays, and no script or style that goes: what the guard's own pass
+    // would find in the output. Where this scan ends early, the guard's pass reads the rest.
+    let mut guard = Measure::new(htmlguard::MAX_DEPTH, htmlguard::MAX_ELEMENTS);
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]).map(|p| i + p) {
         let rest = &b[p + 1..];
@@ -212,6 +225,7 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
                     i = memchr::memchr(b'>', &b[p..]).map_or(b.len(), |e| p + e + 1);
                     continue;
                 };
+                guard.end_tag(tag.name_str());
                 if !foreign.is_empty() {
                     // `</p>` and `</br>` take the parser back to HTML; any other end tag closes
                     // the innermost open foreign element of its name. One that names none
@@ -222,6 +236,7 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
                     } else if let Some(open) = foreign.iter().rposition(|n| tag.is(n)) {
                         foreign.truncate(open);
                     } else {
+                        guard.scan(html, tag.end);
                         break;
                     }
                 }
@@ -239,6 +254,17 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
                     break;
                 };
                 i = tag.end;
+                let discarded = foreign.is_empty() && (tag.is(b"script") || tag.is(b"style"));
+                if !discarded || tag.json_ld {
+                    guard.start_tag(tag.name_str(), tag.self_closing);
+                    if guard.over() {
+                        // Refused: the rest is not worth reading.
+                        return Stripped {
+                            html: Cow::Borrowed(html),
+                            shape: guard.shape(),
+                        };
+                    }
+                }
                 if !foreign.is_empty() && tag.is_integration_point() && !tag.self_closing {
                     // HTML can live in here, and the parser's way back out of it is not worth
                     // following: text alone is stepped over, anything else ends the scan (what
@@ -246,10 +272,14 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
                     let lt = memchr::memchr(b'<', &b[tag.end..]).map(|p| tag.end + p);
                     match lt {
                         Some(lt) if is_end_tag(b, lt, tag.name) => {
+                            guard.end_tag(tag.name_str());
                             i = close_after(b, lt);
                             continue;
                         }
-                        _ => break,
+                        _ => {
+                            guard.scan(html, tag.end);
+                            break;
+                        }
                     }
                 }
                 if !foreign.is_empty() && tag.breaks_out() {
@@ -258,7 +288,6 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
                 if (tag.is_foreign_root() || !foreign.is_empty()) && !tag.self_closing {
                     foreign.push(tag.name);
                 }
-                let discarded = foreign.is_empty() && (tag.is(b"script") || tag.is(b"style"));
                 if unused
                     && !tag.unread.is_empty()
                     && !discarded
@@ -301,7 +330,10 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
     // line feed that comes next, and the cut would bring one up.
     drops.retain(|&(start, _)| !joins(b, start) && !blanks.starts_a_pre(start));
     if drops.is_empty() {
-        return Cow::Borrowed(html);
+        return Stripped {
+            html: Cow::Borrowed(html),
+            shape: guard.shape(),
+        };
     }
     let mut out =
         String::with_capacity(html.len() - drops.iter().map(|(s, e)| e - s).sum::<usize>());
@@ -314,7 +346,10 @@ fn strip(html: &str, unused: bool) -> Cow<'_, str> {
         kept = end;
     }
     out.push_str(&html[kept..]);
-    Cow::Owned(out)
+    Stripped {
+        html: Cow::Owned(out),
+        shape: guard.shape(),
+    }
 }
 
 /// Elements that hide an open `pre` from its end tag (the parser's default scope): inside
@@ -526,6 +561,12 @@ impl<'a> Tag<'a> {
         self.name.eq_ignore_ascii_case(name)
     }
 
+    /// The name as text. It starts after a `<` and ends before an ASCII byte or at the end of
+    /// the page, so it is whole characters.
+    fn name_str(&self) -> &'a str {
+        std::str::from_utf8(self.name).unwrap_or_default()
+    }
+
     fn is_foreign_root(&self) -> bool {
         self.is(b"svg") || self.is(b"math")
     }
@@ -662,6 +703,10 @@ mod tests {
     use super::*;
     use dom_query::Document;
 
+    fn cut(html: &str) -> Cow<'_, str> {
+        strip_discarded(html).html
+    }
+
     /// The page as the extractor sees it once it has removed scripts (but JSON-LD), styles,
     /// `noscript`s and comments: what the pre-strip must not change, up to white space beside
     /// tags. (A script in a `noscript` in the head closes it, so without the script the head
@@ -737,7 +782,7 @@ mod tests {
     }
 
     fn same_tree(html: &str) {
-        let stripped = strip_discarded(html);
+        let stripped = cut(html);
         assert_eq!(
             after_cleaning(html),
             after_cleaning(&stripped),
@@ -757,7 +802,7 @@ mod tests {
                     <script type=\"application/ld+json\">{\"headline\":\"H\"}</script>\
                     </head><body><!-- nav --><p>Kept <b>text</b></p></body></html>";
         assert_eq!(
-            strip_discarded(page),
+            cut(page),
             "<html><head><title>T</title>\
              <script type=\"application/ld+json\">{\"headline\":\"H\"}</script>\
              </head><body><p>Kept <b>text</b></p></body></html>"
@@ -768,7 +813,7 @@ mod tests {
     #[test]
     fn nothing_to_drop_borrows() {
         let page = "<p>plain <b>page</b> with a < b</p>";
-        assert!(matches!(strip_discarded(page), Cow::Borrowed(_)));
+        assert!(matches!(cut(page), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -855,9 +900,34 @@ mod tests {
             ),
         ];
         for (page, want) in cases {
-            assert_eq!(strip_discarded(page), want, "page: {page:?}");
+            assert_eq!(cut(page), want, "page: {page:?}");
             same_tree(page);
         }
+    }
+
+    /// The guard's hostile pages, refused from the shape the pre-strip reads, as from the
+    /// guard's own pass; and a stray quote in an unquoted value, which stops the guard's own
+    /// pass (it looks for the closing quote) but not this one, which reads as the tokenizer.
+    #[test]
+    fn deep_or_huge_pages_are_refused_from_the_shape_read_on_the_way() {
+        let deep = [
+            "<div>".repeat(200_000),
+            "<table><tr><td>".repeat(50_000),
+            "<b><i><a href=x>".repeat(10_000),
+            "<p>x<div>".repeat(10_000),
+            "<ul><li>".repeat(10_000),
+            format!("{}{}", "<div>".repeat(505), "<p>x".repeat(99_000)),
+            "<span>a</span>".repeat(100_001),
+            format!("<a href=x\"y>{}", "<div>".repeat(1000)),
+            format!("<script>s</script><!-- c -->{}", "<div>\n  ".repeat(1000)),
+        ];
+        for page in &deep {
+            let shape = strip_discarded(page).shape;
+            assert!(shape.refusal().is_some(), "{shape:?}: {}", &page[..60]);
+        }
+        let fine = format!("<a href=x\"y>{}", "<div>".repeat(100));
+        assert_eq!(strip_discarded(&fine).shape.depth, 101);
+        assert!(htmlguard::measure(&fine, 512, 100_000).depth < 101);
     }
 
     #[test]
@@ -907,7 +977,7 @@ mod tests {
             ),
         ];
         for (page, want) in cases {
-            assert_eq!(strip_discarded(page), want, "page: {page:?}");
+            assert_eq!(cut(page), want, "page: {page:?}");
             same_tree(page);
         }
     }
@@ -1036,7 +1106,7 @@ mod tests {
             // Text a table pushes out of itself ("foster parenting") keeps the line break
             // that followed it when no comment stands between them, so here only the
             // non-blank content has to match.
-            let stripped = strip_discarded(&page);
+            let stripped = cut(&page);
             let solid = |s: &str| after_cleaning(s).replace(' ', "");
             assert_eq!(
                 solid(&page),
@@ -1077,7 +1147,18 @@ mod tests {
         let mut dropped = 0;
         let mut total = 0;
         for (path, html) in crate::testdata::corpus_pages() {
-            let stripped = strip_discarded(&html);
+            let Stripped {
+                html: stripped,
+                shape,
+            } = strip_discarded(&html);
+            // On real pages the shape read on the way is the guard's own pass over the output.
+            // (On broken markup they can differ: this scan follows the tokenizer more closely.)
+            assert_eq!(
+                shape,
+                htmlguard::measure(&stripped, htmlguard::MAX_DEPTH, htmlguard::MAX_ELEMENTS),
+                "{}",
+                path.display()
+            );
             let (a, b) = (after_cleaning(&html), after_cleaning(&stripped));
             assert!(a == b, "{}\n{}", path.display(), first_difference(&a, &b));
             let (a, b) = (formatted(&html), formatted(&stripped));
