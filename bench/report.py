@@ -2,6 +2,7 @@
 """Turn the JSON lines of bench/run.sh into a Markdown table with ours/theirs ratios."""
 import json
 import platform
+import statistics
 import sys
 
 TARGETS = {"extract": 10, "tokens": 2, "chunk": 10, "minhash": 100, "refine": 50}
@@ -15,10 +16,22 @@ def main():
         line = line.strip()
         if line:
             r = json.loads(line)
-            rows.setdefault(r["case"], {})[r["impl"]] = r
+            seen = rows.setdefault(r["case"], {}).get(r["impl"])
+            if seen is None:
+                rows[r["case"]][r["impl"]] = r
+            else:
+                # run.sh runs each side one round at a time: gather the rounds of a case.
+                seen["rounds"] += r["rounds"]
+                if "with_language" in r:
+                    seen["with_language"]["rounds"] += r["with_language"]["rounds"]
+    for sides in rows.values():
+        for r in sides.values():
+            r["median_s"] = statistics.median(r["rounds"])
+            if "with_language" in r:
+                r["with_language"]["median_s"] = statistics.median(r["with_language"]["rounds"])
     print(f"# Benchmarks: datafactory vs the Python stack\n")
     print(f"Inputs: the 60 corpus pages (and their human-written text) repeated {repeat}x; median of "
-          f"{rounds} rounds; one core each side (`taskset -c 0`), alternating per case; "
+          f"{rounds} rounds; one core each side (`taskset -c 0`), alternating round by round; "
           f"{platform.machine()}, Python {platform.python_version()}. Command: `bench/run.sh {repeat} {rounds}`.\n")
     print("| case | ours | theirs | ours/s | theirs/s | ratio | target | quality |")
     print("|---|---|---|---|---|---|---|---|")

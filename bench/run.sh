@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: our code and the Python anchors on the same inputs, in the same run,
-# one core each (taskset -c 0), alternating per case so background noise hits both sides.
+# one core each (taskset -c 0), alternating round by round so background noise hits both sides.
 # Usage: [CASES="chunk refine"] bench/run.sh [REPEAT] [ROUNDS]      (defaults: every case, 10 and 5)
 # Writes bench/results/<date>.md (appends when it exists) and prints the report. Timings are never pass/fail.
 set -euo pipefail
@@ -22,10 +22,14 @@ if [ -z "$BPE" ]; then cargo fetch -q; BPE=$(ls ~/.cargo/registry/src/*/tiktoken
 bench/.venv/bin/python bench/python/prepare_tiktoken.py "$TIKTOKEN_CACHE_DIR" "$BPE" >/dev/null
 
 cargo build -q --release --example bench-harness
+# Round by round, ours then theirs: a burst of load from a neighbour on this shared machine then
+# slows one round of each side rather than all the rounds of one; report.py takes the medians.
 for case in ${CASES:-extract tokens chunk minhash refine}; do
-    echo "case $case" >&2
-    taskset -c 0 target/release/examples/bench-harness --corpus "$CORPUS" --repeat "$REPEAT" --rounds "$ROUNDS" --case "$case" >>"$RAW"
-    taskset -c 0 bench/.venv/bin/python bench/python/anchors.py --corpus "$CORPUS" --repeat "$REPEAT" --rounds "$ROUNDS" --case "$case" >>"$RAW"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        echo "case $case, round $round/$ROUNDS" >&2
+        taskset -c 0 target/release/examples/bench-harness --corpus "$CORPUS" --repeat "$REPEAT" --rounds 1 --case "$case" >>"$RAW"
+        taskset -c 0 bench/.venv/bin/python bench/python/anchors.py --corpus "$CORPUS" --repeat "$REPEAT" --rounds 1 --case "$case" >>"$RAW"
+    done
 done
 REPORT=$(python3 bench/report.py "$RAW" "$REPEAT" "$ROUNDS")
 # A second run on the same day is added below the first, never written over it.
