@@ -525,6 +525,7 @@ async fn create_job(ctx: &StageContext, list: &Path, cfg: &shared::JobConfig) ->
             config: cfg,
             parsed: &parsed,
             salt: "",
+            shard_size: shared::ports::CLOUD_SHARD_SIZE,
         },
     )
     .await

@@ -224,7 +224,10 @@ pub struct InputConfig {
     pub max_file_bytes: u64,
     /// Longest URL accepted, in characters; longer lines are recorded as failed.
     pub max_url_length: usize,
-    /// URLs per shard: the unit of work each stage processes (one Lambda invocation).
+    /// URLs per shard: the unit of work each stage processes. 0 lets the runtime pick: 250
+    /// on AWS (one Lambda invocation per shard and stage; a Step Functions execution holds
+    /// about 1,400 shards), 50 on one machine, where a shard is only what the Refiner holds
+    /// in memory at once (its pages' text and chunks, two shards at a time).
     pub shard_size: usize,
 }
 
@@ -234,7 +237,7 @@ impl Default for InputConfig {
             max_urls: 1_000_000,
             max_file_bytes: 512 * 1024 * 1024,
             max_url_length: 4096,
-            shard_size: 250,
+            shard_size: 0,
         }
     }
 }
@@ -640,8 +643,8 @@ impl JobConfig {
             "input.max_url_length must be at least 16",
         );
         need(
-            (1..=100_000).contains(&i.shard_size),
-            "input.shard_size must be between 1 and 100000",
+            i.shard_size <= 100_000,
+            "input.shard_size must be at most 100000 (0: the runtime picks)",
         );
         need(
             (1..=1024).contains(&s.concurrency),

@@ -23,6 +23,9 @@ pub struct JobRequest<'a> {
     /// Separates runs that must not share a job although their list and config are equal
     /// (each firing of a schedule). Empty for "same list, same job".
     pub salt: &'a str,
+    /// URLs per shard when the config leaves it to the runtime
+    /// ([`crate::ports::Orchestrator::shard_size`]).
+    pub shard_size: usize,
 }
 
 /// Find the job for this request, or create it. Returns the job and whether it existed.
@@ -54,7 +57,10 @@ pub async fn find_or_create(ctx: &StageContext, req: JobRequest<'_>) -> Result<(
         return Ok((job, true));
     }
     let now = rfc3339(ctx.clock.now());
-    let shard_size = req.config.input.shard_size.max(1);
+    let shard_size = match req.config.input.shard_size {
+        0 => req.shard_size.max(1),
+        n => n,
+    };
     let items = &req.parsed.items;
     let job = JobRecord {
         id,
@@ -133,5 +139,50 @@ pub async fn find_job(state: &dyn crate::ports::StateStore, id: &str) -> Result<
         (Some(_), Some(_)) => Err(Error::State(format!(
             "several jobs start with {id}; give more of the id"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::adapters::local::{DirBlobStore, SqliteState};
+    use crate::ports::{CLOUD_SHARD_SIZE, LOCAL_SHARD_SIZE, SystemClock};
+    use crate::stages::NoProgress;
+
+    /// How many shards a 120-URL list gets, for a config's `shard_size` and the runtime's.
+    async fn shards(configured: usize, runtime: usize) -> u32 {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = StageContext {
+            blobs: Arc::new(DirBlobStore::new(dir.path().join("blobs")).unwrap()),
+            state: Arc::new(SqliteState::open(&dir.path().join("state.sqlite")).unwrap()),
+            clock: Arc::new(SystemClock),
+            progress: Arc::new(NoProgress),
+        };
+        let mut config = JobConfig::default();
+        config.input.shard_size = configured;
+        let list: String = (0..120)
+            .map(|i| format!("https://example.com/{i}\n"))
+            .collect();
+        let parsed =
+            crate::input::read_list_bytes("urls.txt", list.as_bytes(), &config.input).unwrap();
+        let req = JobRequest {
+            source: "test".into(),
+            config: &config,
+            parsed: &parsed,
+            salt: "",
+            shard_size: runtime,
+        };
+        let (job, _) = find_or_create(&ctx, req).await.unwrap();
+        job.shards
+    }
+
+    #[tokio::test]
+    async fn the_runtime_picks_the_shard_size_unless_the_config_sets_one() {
+        assert_eq!(shards(0, LOCAL_SHARD_SIZE).await, 3);
+        assert_eq!(shards(0, CLOUD_SHARD_SIZE).await, 1);
+        assert_eq!(shards(7, LOCAL_SHARD_SIZE).await, 18);
+        assert_eq!(shards(7, CLOUD_SHARD_SIZE).await, 18);
     }
 }

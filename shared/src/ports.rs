@@ -332,7 +332,22 @@ pub trait Orchestrator: Send + Sync {
     /// already: duplicate deliveries of one submission start it once, and a job whose last
     /// execution ended without finishing gets a new one (which resumes it).
     async fn start(&self, job_id: &str, input: &serde_json::Value) -> Result<Execution>;
+
+    /// URLs per shard for a job whose config does not say: the unit of work this runtime
+    /// runs at once.
+    fn shard_size(&self) -> usize {
+        CLOUD_SHARD_SIZE
+    }
 }
+
+/// URLs per shard on AWS: one Lambda invocation per shard and stage, and a Step Functions
+/// execution holds about 1,400 shards (256 KB of state), so about 350,000 URLs.
+pub const CLOUD_SHARD_SIZE: usize = 250;
+
+/// URLs per shard on one machine, where nothing is invoked per shard: the Refiner holds a
+/// shard's extracted pages until it de-duplicates them in order, two shards at a time, and
+/// 250-page shards made `run`'s peak memory swing (and drift up with the run) by ~10 MB more.
+pub const LOCAL_SHARD_SIZE: usize = 50;
 
 /// Time, behind a port so tests can pin it.
 pub trait Clock: Send + Sync {

@@ -558,6 +558,7 @@ pub async fn submit(
             config: sub.config,
             parsed: sub.parsed,
             salt: sub.salt,
+            shard_size: orchestrator.shard_size(),
         },
     )
     .await?;

@@ -11,7 +11,7 @@ use super::runner::LocalRunner;
 use crate::error::Result;
 use crate::model::JobStatus;
 use crate::ports::StateStore;
-use crate::ports::{Execution, Orchestrator};
+use crate::ports::{Execution, LOCAL_SHARD_SIZE, Orchestrator};
 use crate::stages::NoProgress;
 
 pub struct LocalOrchestrator {
@@ -98,5 +98,9 @@ impl Orchestrator for LocalOrchestrator {
             id,
             already_started: false,
         })
+    }
+
+    fn shard_size(&self) -> usize {
+        LOCAL_SHARD_SIZE
     }
 }

@@ -183,6 +183,7 @@ impl LocalRunner {
                 config: cfg,
                 parsed,
                 salt: "",
+                shard_size: crate::ports::LOCAL_SHARD_SIZE,
             },
         )
         .await
