@@ -385,12 +385,13 @@ impl<'a> Measure<'a> {
                 self.end_tag(name);
                 continue;
             }
-            self.start_tag(name, b[end - 2] == b'/');
+            let self_closing = b[end - 2] == b'/';
+            self.start_tag(name, self_closing);
             if self.over() {
                 break;
             }
             let lower = Lower::of(name);
-            if b[end - 2] != b'/' && is_raw_text(lower.as_str()) {
+            if !self_closing && is_raw_text(lower.as_str()) {
                 match raw_text_end(b, i, lower.as_str()) {
                     Some(e) => i = e,
                     None => break,

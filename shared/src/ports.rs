@@ -345,8 +345,9 @@ pub trait Orchestrator: Send + Sync {
 pub const CLOUD_SHARD_SIZE: usize = 250;
 
 /// URLs per shard on one machine, where nothing is invoked per shard: the Refiner holds a
-/// shard's extracted pages until it de-duplicates them in order, two shards at a time, and
-/// 250-page shards made `run`'s peak memory swing (and drift up with the run) by ~10 MB more.
+/// shard's extracted pages until it de-duplicates them in order, two shards at a time, so
+/// `run`'s memory swings with the shard. From 2,000 to 20,000 pages its peak grew by 9 MB on
+/// average at 250, by 4 at 50, at the same speed (`bench/results/2026-11-30.md`).
 pub const LOCAL_SHARD_SIZE: usize = 50;
 
 /// Time, behind a port so tests can pin it.
