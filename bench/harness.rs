@@ -138,7 +138,11 @@ fn over_texts(passes: usize, texts: &[String], f: impl Fn(&str) -> usize) -> u64
         .sum()
 }
 
+/// Times `rounds` runs of `f` after one untimed run: `run.sh` starts a process per round, and
+/// a first run pays for faulting in the token tables and warming the allocator, which the
+/// Python side's warm-up passes also keep out of its timings.
 fn time_rounds(rounds: usize, mut f: impl FnMut() -> u64) -> (f64, Vec<f64>, u64) {
+    std::hint::black_box(f());
     let mut times = Vec::new();
     let mut check = 0;
     for _ in 0..rounds {
