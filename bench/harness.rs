@@ -146,11 +146,18 @@ fn time_rounds(rounds: usize, mut f: impl FnMut() -> u64) -> (f64, Vec<f64>, u64
     let mut times = Vec::new();
     let mut check = 0;
     for _ in 0..rounds {
-        let t = Instant::now();
-        check = std::hint::black_box(f());
-        times.push(t.elapsed().as_secs_f64());
+        let (t, c) = time_once(&mut f);
+        times.push(t);
+        check = c;
     }
     (median(times.clone()), times, check)
+}
+
+/// Seconds one run of `f` takes, and what it returned.
+fn time_once(mut f: impl FnMut() -> u64) -> (f64, u64) {
+    let t = Instant::now();
+    let check = std::hint::black_box(f());
+    (t.elapsed().as_secs_f64(), check)
 }
 
 fn main() -> Result<()> {
@@ -191,20 +198,21 @@ fn main() -> Result<()> {
                     .map(|(u, h)| extract(h, u).unwrap_or(0) as u64)
                     .sum()
             };
+            let main_text = || {
+                text_bytes_of(&|h, u| {
+                    shared::extract::extract_main_text(h, u)
+                        .ok()
+                        .map(|x| x.text.len())
+                })
+            };
+            let with_lang =
+                || text_bytes_of(&|h, u| shared::extract::extract(h, u).ok().map(|x| x.text.len()));
+            // One untimed pass warms both (see `time_rounds`).
+            std::hint::black_box(with_lang());
             let (mut text_only, mut with_language) = (Vec::new(), Vec::new());
             for _ in 0..rounds {
-                let (_, t, _) = time_rounds(1, || {
-                    text_bytes_of(&|h, u| {
-                        shared::extract::extract_main_text(h, u)
-                            .ok()
-                            .map(|x| x.text.len())
-                    })
-                });
-                text_only.extend(t);
-                let (_, t, _) = time_rounds(1, || {
-                    text_bytes_of(&|h, u| shared::extract::extract(h, u).ok().map(|x| x.text.len()))
-                });
-                with_language.extend(t);
+                text_only.push(time_once(main_text).0);
+                with_language.push(time_once(with_lang).0);
             }
             let (m, r) = (median(text_only.clone()), text_only);
             let pairs: Vec<(String, String)> = inputs
