@@ -9,44 +9,91 @@
 //! a single token (" the", " and"). So `cl100k_base` is pre-tokenized by hand
 //! ([`crate::pretokenize`]), and a piece that is itself a token is counted by one hash look-up.
 //!
-//! Within one text, the count of each distinct piece is kept (keyed by the piece's bytes in the
-//! text, so nothing is copied): a word's second and later occurrences cost a look-up in a table
-//! small enough to stay in cache, instead of the vocabulary look-up (100k entries, mostly cache
-//! misses) and, for words of two or more tokens, the BPE (which allocates twice per call). On
-//! the corpus, 40% of the multi-token pieces of a page occurred earlier in the same page; the
-//! table lives for one call only, so a page never pays for or profits from another page.
+//! Within one text, the count of each distinct piece is kept (keyed by the piece packed into an
+//! integer, [`pack`], or by its bytes in the text when longer): a word's second and later
+//! occurrences cost a look-up in a table small enough to stay in cache, instead of the vocabulary
+//! look-up (100k entries, mostly cache misses) and, for words of two or more tokens, the BPE (which
+//! allocates twice per call). On the corpus, 40% of the multi-token pieces of a page occurred
+//! earlier in the same page; the table lives for one call only, so a page never pays for or profits
+//! from another page.
 
 use std::collections::HashSet;
 use std::collections::hash_map::Entry;
+use std::hash::Hash;
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{Error, Result};
 use crate::vocab::{self, Encoding};
 
-/// The byte strings of every token of a vocabulary: a piece found here is one token.
-type Singles = HashSet<&'static [u8], rustc_hash::FxBuildHasher>;
+/// A piece of at most 15 bytes as one integer: its bytes and, in the top byte, its length.
+/// Tables keyed by it compare two integers, where a key of `&[u8]` sends the look-up through
+/// a pointer to compare bytes elsewhere in memory: for the vocabulary, whose tokens lie
+/// scattered over megabytes, that was a second cache miss per look-up and a third of the time
+/// token counting took. Almost every piece of prose is this short.
+fn pack(bytes: &[u8]) -> Option<u128> {
+    let len = bytes.len();
+    (len < 16).then(|| {
+        let mut key = [0u8; 16];
+        key[..len].copy_from_slice(bytes);
+        key[15] = len as u8;
+        u128::from_le_bytes(key)
+    })
+}
 
-fn singles(tok: &'static bpe_openai::Tokenizer) -> Singles {
-    let bpe = &tok.bpe;
-    let mut set = Singles::with_capacity_and_hasher(bpe.num_tokens(), Default::default());
-    for id in 0..bpe.num_tokens() {
-        set.insert(bpe.token_bytes(id as u32));
+/// The byte strings of every token of a vocabulary: a piece found here is one token.
+struct Singles {
+    short: HashSet<u128, FxBuildHasher>,
+    long: HashSet<&'static [u8], FxBuildHasher>,
+}
+
+impl Singles {
+    fn new(tok: &'static bpe_openai::Tokenizer) -> Self {
+        let bpe = &tok.bpe;
+        let mut set = Singles {
+            short: HashSet::with_capacity_and_hasher(bpe.num_tokens(), Default::default()),
+            long: HashSet::default(),
+        };
+        for id in 0..bpe.num_tokens() {
+            let bytes = bpe.token_bytes(id as u32);
+            match pack(bytes) {
+                Some(key) => set.short.insert(key),
+                None => set.long.insert(bytes),
+            };
+        }
+        set
     }
-    set
+
+    /// Whether `piece`, packed as `key` when short, is one token.
+    fn contains(&self, piece: &[u8], key: Option<u128>) -> bool {
+        match key {
+            Some(key) => self.short.contains(&key),
+            None => self.long.contains(piece),
+        }
+    }
 }
 
 /// The tokenizer of a bpe-openai encoding with its [`Singles`], made on first use.
 fn bpe(encoding: Encoding) -> Result<(&'static bpe_openai::Tokenizer, &'static Singles)> {
     static SINGLES: [OnceLock<Singles>; 4] = [const { OnceLock::new() }; 4];
     let tok = vocab::tokenizer(encoding)?;
-    let singles = SINGLES[encoding as usize].get_or_init(|| singles(tok));
+    let singles = SINGLES[encoding as usize].get_or_init(|| Singles::new(tok));
     Ok((tok, singles))
 }
 
 fn piece_count(tok: &bpe_openai::Tokenizer, singles: &Singles, piece: &str) -> usize {
-    if singles.contains(piece.as_bytes()) {
+    keyed_count(tok, singles, piece, pack(piece.as_bytes()))
+}
+
+/// [`piece_count`] of a piece already packed (`key`, `None` when too long to pack).
+fn keyed_count(
+    tok: &bpe_openai::Tokenizer,
+    singles: &Singles,
+    piece: &str,
+    key: Option<u128>,
+) -> usize {
+    if singles.contains(piece.as_bytes(), key) {
         1
     } else {
         tok.bpe.count(piece.as_bytes())
@@ -74,7 +121,13 @@ fn each_piece<'t>(
 struct PieceCounts<'t> {
     tok: &'static bpe_openai::Tokenizer,
     singles: &'static Singles,
-    seen: Option<FxHashMap<&'t str, u32>>,
+    seen: Option<Seen<'t>>,
+}
+
+/// The counts kept for one text, keyed as [`Singles`] are: packed when short.
+struct Seen<'t> {
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<&'t str, u32>,
 }
 
 impl<'t> PieceCounts<'t> {
@@ -85,28 +138,43 @@ impl<'t> PieceCounts<'t> {
         cache: bool,
     ) -> Self {
         // About one distinct piece per 16 bytes of prose; a wrong guess only costs a regrowth.
-        let seen = cache.then(|| {
-            FxHashMap::with_capacity_and_hasher((text_len / 16).min(1 << 16), Default::default())
+        let seen = cache.then(|| Seen {
+            short: FxHashMap::with_capacity_and_hasher(
+                (text_len / 16).min(1 << 16),
+                Default::default(),
+            ),
+            long: FxHashMap::default(),
         });
         PieceCounts { tok, singles, seen }
     }
 
     fn count(&mut self, piece: &'t str) -> usize {
         let (tok, singles) = (self.tok, self.singles);
-        match &mut self.seen {
-            None => piece_count(tok, singles, piece),
-            Some(seen) => match seen.entry(piece) {
-                Entry::Occupied(e) => *e.get() as usize,
-                Entry::Vacant(e) => {
-                    let n = piece_count(tok, singles, piece);
-                    // A piece is at most the whole text, so its count fits unless the text
-                    // is over 4 GiB; such a count is simply not kept.
-                    if let Ok(k) = u32::try_from(n) {
-                        e.insert(k);
-                    }
-                    n
-                }
-            },
+        let key = pack(piece.as_bytes());
+        match (&mut self.seen, key) {
+            (None, _) => keyed_count(tok, singles, piece, key),
+            (Some(seen), Some(k)) => {
+                kept(&mut seen.short, k, || keyed_count(tok, singles, piece, key))
+            }
+            (Some(seen), None) => kept(&mut seen.long, piece, || {
+                keyed_count(tok, singles, piece, key)
+            }),
+        }
+    }
+}
+
+/// The count kept in `map` under `key`, or `count()`, kept.
+fn kept<K: Hash + Eq>(map: &mut FxHashMap<K, u32>, key: K, count: impl FnOnce() -> usize) -> usize {
+    match map.entry(key) {
+        Entry::Occupied(e) => *e.get() as usize,
+        Entry::Vacant(e) => {
+            let n = count();
+            // A piece is at most the whole text, so its count fits unless the text is over
+            // 4 GiB; such a count is simply not kept.
+            if let Ok(k) = u32::try_from(n) {
+                e.insert(k);
+            }
+            n
         }
     }
 }
