@@ -9,6 +9,8 @@
 //! Alternatives are tried in the regex's order (leftmost-first); tests compare the pieces with
 //! the regex on the corpus, on random strings and on every character up to U+FFFF.
 
+use std::sync::OnceLock;
+
 use unicode_general_category::{GeneralCategory as Gc, get_general_category};
 
 /// What the regex distinguishes about one character.
@@ -70,12 +72,38 @@ fn classify(c: char) -> Class {
     }
 }
 
+/// Classes of U+0080 to U+07FF, the characters of two bytes in UTF-8 (Latin with accents,
+/// Greek, Cyrillic, Armenian, Hebrew, Arabic), made on first use: [`classify`] searches the
+/// Unicode tables for each one, and a page in one of these scripts is mostly such characters.
+fn two_byte_classes() -> &'static [Class; 0x780] {
+    static TABLE: OnceLock<[Class; 0x780]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [Class::Other; 0x780];
+        for (cp, class) in (0x80u32..).zip(t.iter_mut()) {
+            if let Some(c) = char::from_u32(cp) {
+                *class = classify(c);
+            }
+        }
+        t
+    })
+}
+
 /// Class and byte length of the character starting at `pos` (a character boundary).
 #[inline(always)]
 fn class_at(text: &str, pos: usize) -> (Class, usize) {
-    let b = text.as_bytes()[pos];
+    let bytes = text.as_bytes();
+    let b = bytes[pos];
     if b < 0x80 {
         return (ASCII[b as usize], 1);
+    }
+    // At a character boundary of a `str`, a byte below 0xE0 leads a character of two bytes.
+    if b < 0xE0
+        && let Some(&b2) = bytes.get(pos + 1)
+    {
+        let cp = (usize::from(b & 0x1F) << 6) | usize::from(b2 & 0x3F);
+        if let Some(&class) = two_byte_classes().get(cp.wrapping_sub(0x80)) {
+            return (class, 2);
+        }
     }
     match text[pos..].chars().next() {
         Some(c) => (classify(c), c.len_utf8()),

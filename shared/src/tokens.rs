@@ -7,7 +7,9 @@
 //! then BPE on each piece. A profile of `bpe-openai`'s own `count` put most of the time in the
 //! regex and in the two allocations its BPE makes per piece, though most pieces of prose are
 //! a single token (" the", " and"). So `cl100k_base` is pre-tokenized by hand
-//! ([`crate::pretokenize`]), and a piece that is itself a token is counted by one hash look-up.
+//! ([`crate::pretokenize`]), a piece that is itself a token is counted by one hash look-up, and
+//! one of up to 15 bytes that is not is merged pair by pair as tiktoken does it
+//! ([`Singles::merge_count`]); only longer pieces go to `bpe`'s encoder.
 //!
 //! Within one text, the count of each distinct piece is kept (keyed by the piece packed into an
 //! integer, [`pack`], or by its bytes in the text when longer): a word's second and later
@@ -17,8 +19,8 @@
 //! earlier in the same page; the table lives for one call only, so a page never pays for or profits
 //! from another page.
 
-use std::collections::HashSet;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::OnceLock;
 
@@ -33,34 +35,65 @@ use crate::vocab::{self, Encoding};
 /// scattered over megabytes, that was a second cache miss per look-up and a third of the time
 /// token counting took. Almost every piece of prose is this short.
 fn pack(bytes: &[u8]) -> Option<u128> {
+    // Byte `i` goes to bits `8 * i..`; the reads overlap for lengths that are no power of two,
+    // and an overlapping byte lands where it belongs from both, so OR keeps it. This runs for
+    // every piece, and copying a slice of variable length into an array called `memcpy`.
+    let le = |i: usize, n: usize| -> u128 {
+        let mut word = [0u8; 8];
+        word[..n].copy_from_slice(&bytes[i..i + n]);
+        u128::from(u64::from_le_bytes(word)) << (8 * i)
+    };
     let len = bytes.len();
-    (len < 16).then(|| {
-        let mut key = [0u8; 16];
-        key[..len].copy_from_slice(bytes);
-        key[15] = len as u8;
-        u128::from_le_bytes(key)
-    })
+    let body = match len {
+        0 => 0,
+        1..=3 => {
+            u128::from(bytes[0])
+                | u128::from(bytes[len / 2]) << (8 * (len / 2))
+                | u128::from(bytes[len - 1]) << (8 * (len - 1))
+        }
+        4..=7 => le(0, 4) | le(len - 4, 4),
+        8..=15 => le(0, 8) | le(len - 8, 8),
+        _ => return None,
+    };
+    Some(body | (len as u128) << 120)
 }
 
-/// The byte strings of every token of a vocabulary: a piece found here is one token.
+/// A token's rank in its vocabulary: merging takes the adjacent pair of lowest rank first.
+/// (Token ids are the lines of the tiktoken file in order, so they order as its ranks do.)
+const NO_RANK: u32 = u32::MAX;
+
+/// Every token of a vocabulary by its bytes, with its rank: a piece found here is one token,
+/// and a short piece that is not is counted by merging ([`Singles::merge_count`]).
 struct Singles {
-    short: HashSet<u128, FxBuildHasher>,
+    /// Tokens of at most 15 bytes, [`pack`]ed.
+    short: HashMap<u128, u32, FxBuildHasher>,
     long: HashSet<&'static [u8], FxBuildHasher>,
+    /// The rank of each token of two bytes, indexed by the bytes as a `u16`, or NO_RANK:
+    /// merging starts by looking up every pair of adjacent bytes.
+    pairs: Box<[u32]>,
 }
 
 impl Singles {
     fn new(tok: &'static bpe_openai::Tokenizer) -> Self {
         let bpe = &tok.bpe;
         let mut set = Singles {
-            short: HashSet::with_capacity_and_hasher(bpe.num_tokens(), Default::default()),
+            short: HashMap::with_capacity_and_hasher(bpe.num_tokens(), Default::default()),
             long: HashSet::default(),
+            pairs: vec![NO_RANK; 1 << 16].into_boxed_slice(),
         };
-        for id in 0..bpe.num_tokens() {
-            let bytes = bpe.token_bytes(id as u32);
+        for id in 0..bpe.num_tokens() as u32 {
+            let bytes = bpe.token_bytes(id);
+            if let [a, b] = bytes {
+                set.pairs[usize::from(u16::from_be_bytes([*a, *b]))] = id;
+            }
             match pack(bytes) {
-                Some(key) => set.short.insert(key),
-                None => set.long.insert(bytes),
-            };
+                Some(key) => {
+                    set.short.insert(key, id);
+                }
+                None => {
+                    set.long.insert(bytes);
+                }
+            }
         }
         set
     }
@@ -68,8 +101,58 @@ impl Singles {
     /// Whether `piece`, packed as `key` when short, is one token.
     fn contains(&self, piece: &[u8], key: Option<u128>) -> bool {
         match key {
-            Some(key) => self.short.contains(&key),
+            Some(key) => self.short.contains_key(&key),
             None => self.long.contains(piece),
+        }
+    }
+
+    /// Tokens in `piece` (2 to 15 bytes, not itself a token) by byte-pair merging as tiktoken
+    /// does it: from single bytes, merge the adjacent pair whose bytes are the token of lowest
+    /// rank, until no pair is a token. `bpe`'s backtracking encoder gives the same count but
+    /// allocates twice per call and checks each pair of tokens it tries with several look-ups
+    /// in a table of pairs; here every look-up is of a packed key (or, for two bytes, an
+    /// index), and the words of two to six tokens that reach this cost much less.
+    fn merge_count(&self, piece: &[u8]) -> usize {
+        let n = piece.len();
+        debug_assert!((2..16).contains(&n));
+        // Part `i` is `piece[start[i]..start[i + 1]]`; `rank[i]` ranks parts `i` and `i + 1`
+        // merged.
+        let mut start = [0u8; 16];
+        let mut rank = [NO_RANK; 15];
+        for (i, s) in start.iter_mut().enumerate().take(n + 1) {
+            *s = i as u8;
+        }
+        for (r, w) in rank.iter_mut().zip(piece.windows(2)) {
+            *r = self.pairs[usize::from(u16::from_be_bytes([w[0], w[1]]))];
+        }
+        let rank_of = |a: u8, b: u8| {
+            pack(&piece[usize::from(a)..usize::from(b)])
+                .and_then(|k| self.short.get(&k).copied())
+                .unwrap_or(NO_RANK)
+        };
+        let mut parts = n;
+        loop {
+            let (mut best, mut min) = (0, NO_RANK);
+            for (i, &r) in rank[..parts - 1].iter().enumerate() {
+                if r < min {
+                    (best, min) = (i, r);
+                }
+            }
+            if min == NO_RANK {
+                return parts;
+            }
+            // Part `best + 1` joins part `best`.
+            start.copy_within(best + 2..=parts, best + 1);
+            rank.copy_within((best + 2).min(parts - 1)..parts - 1, best + 1);
+            parts -= 1;
+            if best + 1 < parts {
+                rank[best] = rank_of(start[best], start[best + 2]);
+            } else {
+                rank[best] = NO_RANK;
+            }
+            if best > 0 {
+                rank[best - 1] = rank_of(start[best - 1], start[best + 1]);
+            }
         }
     }
 }
@@ -95,7 +178,10 @@ fn keyed_count(
 ) -> usize {
     if singles.contains(piece.as_bytes(), key) {
         1
+    } else if key.is_some() && piece.len() > 1 {
+        singles.merge_count(piece.as_bytes())
     } else {
+        // Merging costs up to the square of the length: long pieces go to the linear encoder.
         tok.bpe.count(piece.as_bytes())
     }
 }
@@ -397,6 +483,66 @@ mod tests {
                 assert_eq!(cached, c.count_with(t, |_, _| None, false), "{name}");
                 assert_eq!(cached, reference.encode_ordinary(t).len(), "{name}");
             }
+        }
+    }
+
+    #[test]
+    fn packing_keeps_every_byte_in_its_place() {
+        let bytes: Vec<u8> = (1..=16).collect();
+        for len in 0..16 {
+            let mut want = [0u8; 16];
+            want[..len].copy_from_slice(&bytes[..len]);
+            want[15] = len as u8;
+            assert_eq!(
+                pack(&bytes[..len]),
+                Some(u128::from_le_bytes(want)),
+                "{len}"
+            );
+        }
+        assert_eq!(pack(&bytes), None);
+    }
+
+    #[test]
+    fn merging_gives_the_counts_of_bpe() {
+        // Every piece of the corpus and of the texts above, and random byte strings of every
+        // length merging takes (random bytes make pieces no vocabulary has as one token).
+        let corpus = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../examples/corpus/ground-truth.json"),
+        )
+        .unwrap_or_default();
+        let mut pieces: Vec<Vec<u8>> = Vec::new();
+        for t in TEXTS.iter().copied().chain([corpus.as_str()]) {
+            pieces.extend(crate::pretokenize::cl100k_pieces(t).map(|p| p.as_bytes().to_vec()));
+        }
+        let alphabet = b"etaoin shrdluETAO'-.,0123456789\xc3\xa9\xd0\xb4\xe2\x80\x94";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 2..16 {
+            for _ in 0..500 {
+                pieces.push(
+                    (0..len)
+                        .map(|_| {
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            alphabet[(x % alphabet.len() as u64) as usize]
+                        })
+                        .collect(),
+                );
+            }
+        }
+        for encoding in [Encoding::Cl100k, Encoding::O200k] {
+            let (tok, singles) = bpe(encoding).unwrap();
+            let mut merged = 0;
+            for p in &pieces {
+                if p.len() < 2 || p.len() > 15 || singles.contains(p, pack(p)) {
+                    continue;
+                }
+                merged += 1;
+                let want = tok.bpe.count(p);
+                assert_eq!(singles.merge_count(p), want, "{encoding:?}: {p:?}");
+            }
+            assert!(merged > 5_000, "{encoding:?}: {merged} pieces merged");
         }
     }
 
