@@ -522,17 +522,7 @@ mod tests {
         .iter()
         .map(|t| t.repeat(3))
         .collect();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus");
-        if let Some(gt) = std::fs::read(dir.join("ground-truth.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .and_then(|v| v.as_object().cloned())
-        {
-            texts.extend(
-                gt.values()
-                    .filter_map(|v| v["articleBody"].as_str().map(str::to_owned)),
-            );
-        }
+        texts.extend(crate::testdata::corpus_texts());
         let c = chunker(512, 50);
         assert!(c.counter.pieces_resynchronise());
         let mut state = 0x5eed_u64;
@@ -569,8 +559,7 @@ mod tests {
         // Every pair of adjacent pieces of the corpus and of texts made of the characters the
         // two paths weigh, in random order: the level read from the bytes on either side must
         // be the one the full rules give.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus");
-        let corpus = std::fs::read_to_string(dir.join("ground-truth.json")).unwrap_or_default();
+        let corpus = crate::testdata::corpus_texts().concat();
         let alphabet: Vec<&str> = vec![
             "a", "Z", "7", " ", "  ", "\n", "\r", "\t", "\u{b}", "\u{a0}", ".", "!", "?", ",", ";",
             "\"", "'", ")", "]", "}", "»", "”", "’", "…", "。", "！", "？", "é", "д", "字",
@@ -604,18 +593,12 @@ mod tests {
 
     #[test]
     fn corpus_texts_keep_the_invariants() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus");
-        let Ok(gt) = std::fs::read(dir.join("ground-truth.json")) else {
-            return;
-        };
-        let gt: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&gt).unwrap();
         let c = chunker(512, 50);
         let small = chunker(64, 16);
         let mut n = 0;
-        for v in gt.values() {
-            let t = v["articleBody"].as_str().unwrap_or_default();
-            n += check(&c, t).len();
-            check(&small, t);
+        for t in crate::testdata::corpus_texts() {
+            n += check(&c, &t).len();
+            check(&small, &t);
         }
         assert!(n > 0);
     }

@@ -2,8 +2,9 @@
 //! them). Each returns the name of the rule that dropped the document, so every drop is
 //! accounted for as `filter: <group>.<rule>`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::FilterConfig;
@@ -40,7 +41,7 @@ pub fn check(text: &str, language: &str, cfg: &FilterConfig) -> Result<(), Dropp
         .filter(|l| !l.is_empty())
         .collect();
     if cfg.gopher.enabled {
-        gopher(&words, &lines, language, cfg)?;
+        gopher(text, &words, &lines, language, cfg)?;
     }
     if cfg.repetition.enabled {
         repetition(text, &words, &lines, cfg)?;
@@ -58,7 +59,17 @@ fn strip_punct(w: &str) -> &str {
     w.trim_matches(|c: char| !c.is_alphanumeric())
 }
 
+/// Gopher's symbols (`#`, `...`, `…`) in all the words. Counted over the whole text, which
+/// gives the sum over its words: none of them holds whitespace, so no match spans two words.
+fn symbols(text: &str) -> usize {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'#', b).count()
+        + memchr::memmem::find_iter(b, b"...").count()
+        + memchr::memmem::find_iter(b, "…".as_bytes()).count()
+}
+
 fn gopher(
+    text: &str,
     words: &[&str],
     lines: &[&str],
     language: &str,
@@ -90,11 +101,7 @@ fn gopher(
             );
         }
     }
-    let symbols = words
-        .iter()
-        .map(|w| w.matches('#').count() + w.matches("...").count() + w.matches('…').count())
-        .sum::<usize>() as f64;
-    let ratio = symbols / n as f64;
+    let ratio = symbols(text) as f64 / n as f64;
     if ratio > g.max_symbol_word_ratio {
         return drop(
             "gopher.symbol_word_ratio",
@@ -191,36 +198,16 @@ fn repetition(
         }
     }
     // Each word hashed once (lowercased, punctuation stripped) with its length in chars; an
-    // n-gram is counted by the hash of its words' hashes, so no n-gram is ever built as text.
-    let mut buf = String::new();
-    let hashed: Vec<(u64, usize)> = words
-        .iter()
-        .map(|w| {
-            buf.clear();
-            buf.extend(strip_punct(w).chars().flat_map(char::to_lowercase));
-            (xxh3_64(buf.as_bytes()), buf.chars().count())
-        })
-        .collect();
-    let mut key = Vec::with_capacity(32);
+    // n-gram is counted by a hash mixed from its words' hashes, so no n-gram is ever built as
+    // text.
+    let mut buf = Vec::new();
+    let hashed: Vec<(u64, usize)> = words.iter().map(|w| word_hash(w, &mut buf)).collect();
     for (n, max, rule) in [
         (2, r.max_top_2gram_ratio, "repetition.top_2gram_ratio"),
         (3, r.max_top_3gram_ratio, "repetition.top_3gram_ratio"),
         (4, r.max_top_4gram_ratio, "repetition.top_4gram_ratio"),
     ] {
-        if hashed.len() < n {
-            continue;
-        }
-        // n-gram hash -> (count, chars in the n-gram)
-        let mut counts: HashMap<u64, (usize, usize)> = HashMap::with_capacity(hashed.len());
-        for g in hashed.windows(n) {
-            key.clear();
-            for (h, _) in g {
-                key.extend_from_slice(&h.to_le_bytes());
-            }
-            let chars = g.iter().map(|(_, c)| c).sum();
-            counts.entry(xxh3_64(&key)).or_insert((0, chars)).0 += 1;
-        }
-        if let Some((count, gram_chars)) = counts.into_values().max() {
+        if let Some((count, gram_chars)) = top_ngram(&hashed, n) {
             if count < 2 {
                 continue;
             }
@@ -233,10 +220,48 @@ fn repetition(
     Ok(())
 }
 
+/// The hash of a word lowercased with its punctuation stripped, and its length in chars then.
+/// `buf` is scratch space, kept between words.
+fn word_hash(w: &str, buf: &mut Vec<u8>) -> (u64, usize) {
+    buf.clear();
+    let w = strip_punct(w);
+    if w.is_ascii() {
+        // Most words: a char is a byte, lowercased by itself.
+        buf.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
+        return (xxh3_64(buf), buf.len());
+    }
+    let mut chars = 0;
+    for c in w.chars().flat_map(char::to_lowercase) {
+        buf.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        chars += 1;
+    }
+    (xxh3_64(buf), chars)
+}
+
+/// The most frequent n-gram of `hashed` words: how often it occurs and its length in chars
+/// (the largest such length among n-grams of the top count), or `None` for fewer than `n`
+/// words.
+fn top_ngram(hashed: &[(u64, usize)], n: usize) -> Option<(usize, usize)> {
+    if hashed.len() < n {
+        return None;
+    }
+    // The n-gram's key mixes its word hashes (64-bit, well spread by xxh3) with a multiply and
+    // a rotation per word, the order of the words included.
+    let mut counts: FxHashMap<u64, (usize, usize)> =
+        FxHashMap::with_capacity_and_hasher(hashed.len(), Default::default());
+    for g in hashed.windows(n) {
+        let key = g.iter().fold(0u64, |k, (h, _)| {
+            (k.rotate_left(23) ^ h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        });
+        let chars = g.iter().map(|(_, c)| c).sum();
+        counts.entry(key).or_insert((0, chars)).0 += 1;
+    }
+    counts.into_values().max()
+}
+
 fn c4(text: &str, cfg: &FilterConfig) -> Result<(), Dropped> {
     let c = &cfg.c4;
-    let lower = text.to_lowercase();
-    if c.drop_lorem_ipsum && lower.contains("lorem ipsum") {
+    if c.drop_lorem_ipsum && has_lorem_ipsum(text) {
         return drop("c4.lorem_ipsum", "contains \"lorem ipsum\"".to_string());
     }
     if c.drop_curly_bracket && text.contains('{') {
@@ -250,6 +275,18 @@ fn c4(text: &str, cfg: &FilterConfig) -> Result<(), Dropped> {
         );
     }
     Ok(())
+}
+
+/// Whether the lowercased text holds "lorem ipsum". Only ASCII letters lowercase to ASCII
+/// letters other than `k` (U+212A KELVIN SIGN), so an ASCII case-insensitive search finds the
+/// same, without a lowercased copy of the text.
+fn has_lorem_ipsum(text: &str) -> bool {
+    const NEEDLE: &[u8] = b"lorem ipsum";
+    memchr::memchr2_iter(b'l', b'L', text.as_bytes()).any(|i| {
+        text.as_bytes()[i..]
+            .get(..NEEDLE.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
+    })
 }
 
 fn count_sentences(text: &str) -> usize {
@@ -312,7 +349,12 @@ fn fineweb(text: &str, words: &[&str], lines: &[&str], cfg: &FilterConfig) -> Re
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
+    use rand::{Rng, SeedableRng};
+
     use super::*;
+    use crate::testdata::corpus_texts;
 
     fn prose() -> String {
         "The committee met on Tuesday to discuss the budget for the coming year. \
@@ -356,6 +398,87 @@ mod tests {
             check(&no_stops, "en", &cfg).unwrap_err().rule,
             "gopher.stop_words"
         );
+    }
+
+    /// Random texts over an alphabet of the characters the rules weigh, in any case.
+    fn random_texts() -> Vec<String> {
+        let alphabet = [
+            "lorem", "LoReM", "ipsum", "IPSUM", " ", "  ", "\n", "\u{a0}", "\u{3000}", "#", ".",
+            "..", "…", "l", "L", "İ", "\u{212a}", "ſ", "Straße", "ÉCOLE", "the", "The", "x,",
+            "(y)", "'", "Ω", "数字", "-",
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        (0..400)
+            .map(|_| {
+                (0..60)
+                    .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quick_counts_agree_with_the_rules_as_written() {
+        // Each against the plain form of its rule: symbols word by word, "lorem ipsum" in a
+        // lowercased copy, a word's key from its lowercased string.
+        let corpus = corpus_texts();
+        let mut buf = Vec::new();
+        for t in random_texts().iter().chain(&corpus) {
+            let per_word: usize = t
+                .split_whitespace()
+                .map(|w| w.matches('#').count() + w.matches("...").count() + w.matches('…').count())
+                .sum();
+            assert_eq!(symbols(t), per_word, "{t:?}");
+            assert_eq!(
+                has_lorem_ipsum(t),
+                t.to_lowercase().contains("lorem ipsum"),
+                "{t:?}"
+            );
+            for w in t.split_whitespace() {
+                let lower: String = strip_punct(w)
+                    .chars()
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                assert_eq!(
+                    word_hash(w, &mut buf),
+                    (xxh3_64(lower.as_bytes()), lower.chars().count()),
+                    "{w:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_top_ngram_is_the_one_counted_by_its_words() {
+        // Against counts keyed by the n-gram's word hashes themselves, which cannot collide:
+        // the corpus, random texts, and texts where one phrase repeats.
+        let mut texts = corpus_texts();
+        texts.extend(random_texts());
+        texts.push(format!(
+            "{} {}",
+            "buy cheap pills now ".repeat(40),
+            corpus_texts().concat()
+        ));
+        let mut buf = Vec::new();
+        for t in &texts {
+            let hashed: Vec<(u64, usize)> = t
+                .split_whitespace()
+                .map(|w| word_hash(w, &mut buf))
+                .collect();
+            for n in 2..=4 {
+                let mut exact: HashMap<Vec<u64>, (usize, usize)> = HashMap::new();
+                for g in hashed.windows(n) {
+                    let key = g.iter().map(|(h, _)| *h).collect();
+                    let chars = g.iter().map(|(_, c)| c).sum();
+                    exact.entry(key).or_insert((0, chars)).0 += 1;
+                }
+                assert_eq!(
+                    top_ngram(&hashed, n),
+                    exact.into_values().max(),
+                    "{n}: {t:.80}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -28,3 +28,23 @@ pub(crate) fn corpus_pages() -> Vec<(PathBuf, String)> {
         })
         .collect()
 }
+
+/// The human-written main text of every corpus page (`ground-truth.json`'s `articleBody`), in
+/// the order of their keys.
+pub(crate) fn corpus_texts() -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/corpus/ground-truth.json");
+    let truth: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let texts: Vec<String> = truth
+        .values()
+        .filter_map(|v| v["articleBody"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        texts.len(),
+        truth.len(),
+        "{} holds pages without a text",
+        path.display()
+    );
+    texts
+}

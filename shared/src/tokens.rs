@@ -448,17 +448,7 @@ mod tests {
     fn kept_piece_counts_change_no_count() {
         // Texts where pieces recur (the cache answers) and the corpus pages, counted with and
         // without the per-text table, piece by piece and in total, against tiktoken too.
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/corpus");
-        let corpus: Vec<String> = std::fs::read(dir.join("ground-truth.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .and_then(|v| v.as_object().cloned())
-            .map(|m| {
-                m.values()
-                    .filter_map(|v| v["articleBody"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let corpus = crate::testdata::corpus_texts();
         let repeated = TEXTS.concat().repeat(3);
         let texts: Vec<&str> = TEXTS
             .iter()
@@ -506,11 +496,7 @@ mod tests {
     fn merging_gives_the_counts_of_bpe() {
         // Every piece of the corpus and of the texts above, and random byte strings of every
         // length merging takes (random bytes make pieces no vocabulary has as one token).
-        let corpus = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../examples/corpus/ground-truth.json"),
-        )
-        .unwrap_or_default();
+        let corpus = crate::testdata::corpus_texts().concat();
         let mut pieces: Vec<Vec<u8>> = Vec::new();
         for t in TEXTS.iter().copied().chain([corpus.as_str()]) {
             pieces.extend(crate::pretokenize::cl100k_pieces(t).map(|p| p.as_bytes().to_vec()));
