@@ -277,9 +277,10 @@ fn c4(text: &str, cfg: &FilterConfig) -> Result<(), Dropped> {
     Ok(())
 }
 
-/// Whether the lowercased text holds "lorem ipsum". Only ASCII letters lowercase to ASCII
-/// letters other than `k` (U+212A KELVIN SIGN), so an ASCII case-insensitive search finds the
-/// same, without a lowercased copy of the text.
+/// Whether the lowercased text holds "lorem ipsum", found by an ASCII case-insensitive search
+/// instead of in a lowercased copy of the text. The two agree: besides ASCII letters, only
+/// U+212A KELVIN SIGN (to `k`, not in the phrase) and U+0130 (to `i` and a combining dot,
+/// which keeps that `i` from a `p`) lowercase to ASCII letters.
 fn has_lorem_ipsum(text: &str) -> bool {
     const NEEDLE: &[u8] = b"lorem ipsum";
     memchr::memchr2_iter(b'l', b'L', text.as_bytes()).any(|i| {

@@ -1,5 +1,5 @@
-//! The corpus pages (`examples/corpus/pages`, MIT licence) for the tests that check a pass
-//! over real HTML.
+//! The corpus (`examples/corpus`, MIT licence) for the tests that check a pass over real HTML
+//! or over the human-written text of real pages.
 
 use std::io::Read;
 use std::path::PathBuf;
