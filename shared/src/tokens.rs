@@ -9,10 +9,10 @@
 //! a single token (" the", " and"). So `cl100k_base` is pre-tokenized by hand
 //! ([`crate::pretokenize`]), a piece that is itself a token is counted by one hash look-up, and
 //! one of up to 15 bytes that is not is merged pair by pair as tiktoken does it
-//! ([`Singles::merge_count`]); only longer pieces go to `bpe`'s encoder.
+//! (`Singles::merge_count`); only longer pieces go to `bpe`'s encoder.
 //!
 //! Within one text, the count of each distinct piece is kept (keyed by the piece packed into an
-//! integer, [`pack`], or by its bytes in the text when longer): a word's second and later
+//! integer, `pack`, or by its bytes in the text when longer): a word's second and later
 //! occurrences cost a look-up in a table small enough to stay in cache, instead of the vocabulary
 //! look-up (100k entries, mostly cache misses) and, for words of two or more tokens, the merging
 //! or BPE. On the corpus, 40% of the multi-token pieces of a page occurred

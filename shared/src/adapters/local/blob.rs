@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
+use super::workers::{Unanswered, Workers};
 use crate::error::{Error, Result};
 use crate::ports::BlobStore;
 
@@ -16,36 +17,9 @@ use crate::ports::BlobStore;
 /// threads cost 6-14% of pages/s.
 const FILE_THREADS: usize = 4;
 
-type Job = Box<dyn FnOnce() + Send>;
-
 pub struct DirBlobStore {
     root: PathBuf,
-    jobs: std::sync::mpsc::Sender<Job>,
-}
-
-/// Starts the [`FILE_THREADS`] threads, which take jobs in the order sent and stop when the
-/// store (the only sender) is dropped.
-fn file_threads() -> std::io::Result<std::sync::mpsc::Sender<Job>> {
-    let (tx, rx) = std::sync::mpsc::channel::<Job>();
-    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-    for n in 0..FILE_THREADS {
-        let rx = rx.clone();
-        std::thread::Builder::new()
-            .name(format!("blob-files-{n}"))
-            .spawn(move || {
-                loop {
-                    // The lock is held only while waiting for a job, never while running one.
-                    let job = match rx.lock() {
-                        Ok(jobs) => jobs.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(job) = job else { return };
-                    // A panic fails that one call (its answer is dropped), not the thread.
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                }
-            })?;
-    }
-    Ok(tx)
+    files: Workers<()>,
 }
 
 impl DirBlobStore {
@@ -53,8 +27,9 @@ impl DirBlobStore {
         let root = root.into();
         std::fs::create_dir_all(&root)
             .map_err(|e| Error::io(format!("creating {}", root.display()), e))?;
-        let jobs = file_threads().map_err(|e| Error::io("starting the blob store's threads", e))?;
-        Ok(DirBlobStore { root, jobs })
+        let files = Workers::start("blob-files", vec![(); FILE_THREADS])
+            .map_err(|e| Error::io("starting the blob store's threads", e))?;
+        Ok(DirBlobStore { root, files })
     }
 
     pub fn root(&self) -> &Path {
@@ -67,14 +42,10 @@ impl DirBlobStore {
         key: &str,
         f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
     ) -> Result<std::io::Result<T>> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
-                let _ = tx.send(f());
-            }))
-            .map_err(|_| blob_err(key, "the store's file threads have stopped"))?;
-        rx.await
-            .map_err(|_| blob_err(key, "the file operation panicked"))
+        self.files.run(move |_| f()).await.map_err(|e| match e {
+            Unanswered::Stopped => blob_err(key, "the store's file threads have stopped"),
+            Unanswered::Panicked => blob_err(key, "the file operation panicked"),
+        })
     }
 
     fn path(&self, key: &str) -> Result<PathBuf> {

@@ -4,6 +4,7 @@ pub mod blob;
 pub mod orchestrator;
 pub mod runner;
 pub mod state;
+mod workers;
 
 pub use blob::DirBlobStore;
 pub use orchestrator::LocalOrchestrator;

@@ -3,12 +3,12 @@
 //! leaves the file consistent.
 
 use std::collections::BTreeMap;
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::workers::{Unanswered, Workers};
 use crate::error::{Error, Result};
 use crate::model::{ItemError, JobRecord, JobStatus, Review, ShardReport, Stage, StageStats};
 use crate::ports::{Claim, ClaimLost, ClaimSet, Lease, StateStore, first_lost};
@@ -72,9 +72,6 @@ CREATE TABLE IF NOT EXISTS leases (
 ) WITHOUT ROWID;
 "#;
 
-/// A call's work on the connection; it sends its own result back.
-type Call = Box<dyn FnOnce(&mut Connection) + Send>;
-
 /// The state store's connection lives on a thread of its own, which runs the calls sent to it
 /// one after another. A caller waits for its answer without holding a thread or a lock: when
 /// each call took the connection's lock inside `spawn_blocking`, every call waiting its turn
@@ -84,7 +81,7 @@ type Call = Box<dyn FnOnce(&mut Connection) + Send>;
 /// instead: a fair lock can be handed to a waiting future that nobody polls.
 #[derive(Clone)]
 pub struct SqliteState {
-    calls: std::sync::mpsc::Sender<Call>,
+    conn: Workers<Connection>,
 }
 
 impl SqliteState {
@@ -99,33 +96,22 @@ impl SqliteState {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
-        let (calls, queue) = std::sync::mpsc::channel::<Call>();
-        std::thread::Builder::new()
-            .name("state-store".to_string())
-            .spawn(move || {
-                let mut conn = conn;
-                // Ends when the last handle is dropped. A call that panics loses only its own
-                // answer (its caller gets an error); the connection serves the next one.
-                for call in queue {
-                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| call(&mut conn)));
-                }
-            })
+        // One thread: SQLite takes one writer at a time anyway, and its calls keep their order.
+        let conn = Workers::start("state-store", vec![conn])
             .map_err(|e| Error::io("starting the state store thread", e))?;
-        Ok(SqliteState { calls })
+        Ok(SqliteState { conn })
     }
 
     async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let stopped = || Error::State("state store thread stopped".to_string());
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        self.calls
-            .send(Box::new(move |conn: &mut Connection| {
-                let _ = answer.send(f(conn));
-            }))
-            .map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())?
+        self.conn.run(f).await.map_err(|e| {
+            Error::State(match e {
+                Unanswered::Stopped => "state store thread stopped".to_string(),
+                Unanswered::Panicked => "a state store call panicked".to_string(),
+            })
+        })?
     }
 }
 
