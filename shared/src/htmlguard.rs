@@ -327,12 +327,15 @@ impl<'a> Measure<'a> {
     /// A start tag. Whoever feeds the pass skips the content of raw-text elements (`script`,
     /// `title`, ...) itself.
     pub(crate) fn start_tag(&mut self, name: &'a str, self_closing: bool) {
+        self.start(name, Lower::of(name).as_str(), self_closing);
+    }
+
+    /// [`Measure::start_tag`] with the name already in lower case ([`Lower`]).
+    fn start(&mut self, name: &'a str, lower: &str, self_closing: bool) {
         self.shape.elements += 1;
         if self.over() {
             return;
         }
-        let lower = Lower::of(name);
-        let lower = lower.as_str();
         if self_closing || is_void(lower) || is_raw_text(lower) {
             return;
         }
@@ -386,11 +389,11 @@ impl<'a> Measure<'a> {
                 continue;
             }
             let self_closing = b[end - 2] == b'/';
-            self.start_tag(name, self_closing);
+            let lower = Lower::of(name);
+            self.start(name, lower.as_str(), self_closing);
             if self.over() {
                 break;
             }
-            let lower = Lower::of(name);
             if !self_closing && is_raw_text(lower.as_str()) {
                 match raw_text_end(b, i, lower.as_str()) {
                     Some(e) => i = e,

@@ -188,7 +188,10 @@ fn strip(html: &str, unused: bool) -> Stripped<'_> {
     let mut drops: Vec<(usize, usize)> = Vec::new();
     // Open SVG and MathML elements, innermost last: inside them nothing is dropped.
     let mut foreign: Vec<&[u8]> = Vec::new();
-    let mut blanks = Blanks::default();
+    let mut blanks = Blanks {
+        cut: unused,
+        ..Blanks::default()
+    };
     // Fed every tag that stays, and no script or style that goes: what the guard's own pass
     // would find in the output. Where this scan ends early, the guard's pass reads the rest.
     let mut guard = Measure::new(htmlguard::MAX_DEPTH, htmlguard::MAX_ELEMENTS);
@@ -202,7 +205,7 @@ fn strip(html: &str, unused: bool) -> Stripped<'_> {
                     drops.push((p, end));
                 }
                 i = end;
-                if unused && foreign.is_empty() {
+                if foreign.is_empty() {
                     drops.extend(blanks.cut_after(b, i));
                 }
             }
@@ -243,9 +246,7 @@ fn strip(html: &str, unused: bool) -> Stripped<'_> {
                 i = tag.end;
                 if foreign.is_empty() {
                     blanks.close(&tag);
-                    if unused {
-                        drops.extend(blanks.cut_after(b, i));
-                    }
+                    drops.extend(blanks.cut_after(b, i));
                 }
             }
             Some(c) if c.is_ascii_alphabetic() => {
@@ -314,9 +315,7 @@ fn strip(html: &str, unused: bool) -> Stripped<'_> {
                 } else if let Some(name) = TEXT_ONLY.iter().find(|n| tag.is(n)) {
                     i = text_end(b, tag.end, name);
                 }
-                if unused {
-                    drops.extend(blanks.cut_after(b, i));
-                }
+                drops.extend(blanks.cut_after(b, i));
             }
             _ => i = p + 1,
         }
@@ -370,6 +369,8 @@ const SCOPE_BOUNDARIES: &[&[u8]] = &[
 /// text the extractor keeps as written (and whose first line feed the parser drops).
 #[derive(Default)]
 struct Blanks {
+    /// Whether blank runs are cut at all (not when only whole nodes are).
+    cut: bool,
     /// `pre` and `listing` start tags not yet matched by an end tag of their own name. The
     /// parser may close one earlier (an ancestor's end tag closes it too), which only keeps
     /// more.
@@ -410,7 +411,7 @@ impl Blanks {
     /// there are two or more and they may be cut. The last one stays: it is rarely a line
     /// feed, which the tokenizer reads one at a time.
     fn cut_after(&self, b: &[u8], at: usize) -> Option<(usize, usize)> {
-        if self.open != [0, 0] || self.unsure {
+        if !self.cut || self.open != [0, 0] || self.unsure {
             return None;
         }
         let run = b.get(at..)?.iter().take_while(|&&c| is_space(c)).count();
