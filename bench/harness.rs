@@ -291,8 +291,14 @@ fn main() -> Result<()> {
                 }
                 chunks
             });
+            // Pages past extraction and the filters, counted untimed, as the Python side's `kept`.
+            let kept = inputs
+                .pages
+                .iter()
+                .filter(|(u, h)| refiner.refine_html(u, "x", u, h).is_ok())
+                .count();
             json!({"case": case, "impl": "rust", "tool": format!("datafactory {version} refiner (no I/O)"), "median_s": m, "rounds": r,
-                   "units": {"pages": inputs.pages.len(), "bytes": html_bytes}, "check": {"chunks": n}})
+                   "units": {"pages": inputs.pages.len(), "bytes": html_bytes}, "check": {"chunks": n}, "detail": {"kept": kept}})
         }
         other => bail!("unknown case {other}"),
     };

@@ -48,6 +48,14 @@ def main():
             q = f"F1 {ours['quality']['f1']:.3f} vs {theirs['quality']['f1']:.3f}"
         print(f"| {case} | {ours['tool']} | {theirs['tool']} | {o:,.0f} {unit} | {t:,.0f} {unit} | "
               f"{o / t:.2f}x | {TARGETS[case]}x | {q} |")
+        same = rows.get("refine-datatrove", {}).get("python") if case == "refine" else None
+        if same:
+            # Theirs again, running the rules our Refiner runs (datatrove's filters, fastText
+            # language labels) where the row above has only a word count and mean word length.
+            s = same["units"].get(unit, 0) / same["median_s"]
+            kept = f"kept {ours.get('detail', {}).get('kept', '?')} vs {same.get('detail', {}).get('kept', '?')} pages"
+            print(f"| {case}, same filter rules | {ours['tool']} | {same['tool']} | {o:,.0f} {unit} | "
+                  f"{s:,.0f} {unit} | {o / s:.2f}x | {TARGETS[case]}x | {kept} |")
         if "with_language" in ours:
             # Ours also detects each page's language, which trafilatura's extract() does not.
             w = ours["units"].get(unit, 0) / ours["with_language"]["median_s"]

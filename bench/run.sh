@@ -11,9 +11,14 @@ CORPUS=examples/corpus
 OUT=bench/results/$(date +%Y-%m-%d).md
 RAW=$(mktemp)
 
-if [ ! -x bench/.venv/bin/python ]; then
-    python3 -m venv bench/.venv
+# The virtualenv is (re)filled whenever the pinned requirements change, not only when it is new.
+STAMP=bench/.venv/requirements.sha256
+WANT=$(cat bench/python/requirements.txt bench/python/requirements-nodeps.txt | sha256sum | cut -d' ' -f1)
+if [ ! -x bench/.venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+    [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
     bench/.venv/bin/pip install -q -r bench/python/requirements.txt
+    bench/.venv/bin/pip install -q --no-deps -r bench/python/requirements-nodeps.txt
+    echo "$WANT" >"$STAMP"
 fi
 # tiktoken loads its BPE file from the copy tiktoken-rs ships: nothing is downloaded.
 export TIKTOKEN_CACHE_DIR=$PWD/bench/.venv/tiktoken-cache
@@ -29,6 +34,10 @@ for case in ${CASES:-extract tokens chunk minhash refine}; do
         echo "case $case, round $round/$ROUNDS" >&2
         taskset -c 0 target/release/examples/bench-harness --corpus "$CORPUS" --repeat "$REPEAT" --rounds 1 --case "$case" >>"$RAW"
         taskset -c 0 bench/.venv/bin/python bench/python/anchors.py --corpus "$CORPUS" --repeat "$REPEAT" --rounds 1 --case "$case" >>"$RAW"
+        # The Refiner is also timed against the Python stack running the same filter rules.
+        if [ "$case" = refine ]; then
+            taskset -c 0 bench/.venv/bin/python bench/python/anchors.py --corpus "$CORPUS" --repeat "$REPEAT" --rounds 1 --case refine-datatrove >>"$RAW"
+        fi
     done
 done
 REPORT=$(python3 bench/report.py "$RAW" "$REPEAT" "$ROUNDS")

