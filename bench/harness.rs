@@ -226,7 +226,7 @@ fn main() -> Result<()> {
                 })
                 .collect();
             let (f, p, rc) = f1(&pairs);
-            json!({"case": case, "impl": "rust", "tool": format!("datafactory {version} (dom_smoothie 0.19, formatted)"),
+            json!({"case": case, "impl": "rust", "tool": format!("datafactory {version} (htmltree + readability rules)"),
                    "median_s": m, "rounds": r, "units": {"pages": inputs.pages.len(), "bytes": html_bytes},
                    "quality": {"f1": f, "precision": p, "recall": rc},
                    "with_language": {"median_s": median(with_language.clone()), "rounds": with_language}})

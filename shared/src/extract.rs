@@ -1,15 +1,14 @@
 //! Main-text extraction: title, main text and language of one HTML page.
 //!
-//! Uses dom_smoothie (a Rust port of Mozilla's readability) in its formatted-text mode, which
-//! keeps paragraph breaks that the filters and the chunker rely on. Chosen on measurements
-//! over the 60 real pages of the corpus; see `bench/results/` and the README.
+//! The page becomes a compact tree ([`crate::htmltree`]), Mozilla Readability's rules pick
+//! and clean the article in it ([`crate::readability`]), and its text keeps the paragraph
+//! breaks that the filters and the chunker rely on. Measured against trafilatura and
+//! dom_smoothie on the 60 real pages of the corpus; see `bench/results/` and the README.
 
 use std::panic::AssertUnwindSafe;
 
-use dom_smoothie::{Config, Readability, TextMode};
-
 use crate::text::first_chars;
-use crate::{htmlguard, prestrip};
+use crate::{htmltree, readability};
 use serde::Serialize;
 
 /// What extraction got out of a page.
@@ -37,8 +36,8 @@ pub struct ExtractError {
     pub detail: String,
 }
 
-/// Extract the main text of an HTML document. `url` resolves relative links and is reported
-/// back in errors; it is never fetched.
+/// Extract the main text of an HTML document. `url` is never fetched, nor needed: the text
+/// holds no links to resolve.
 pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
     let MainText { title, text } = extract_main_text(html, url)?;
     let (language, language_confidence) = detect_language(&text);
@@ -52,56 +51,28 @@ pub fn extract(html: &str, url: &str) -> Result<Extracted, ExtractError> {
 
 /// The title and main text of an HTML document, without its language: the work trafilatura's
 /// `extract` does, which the benchmarks compare it with.
-pub fn extract_main_text(html: &str, url: &str) -> Result<MainText, ExtractError> {
-    // Scripts, styles and comments are most of a page's bytes and the extractor drops them
-    // right after parsing; cutting them first spares the parser that work. The same pass
-    // measures the page for the guard.
-    let stripped = prestrip::strip_discarded(html);
-    if let Some(why) = stripped.shape.refusal() {
-        return Err(ExtractError {
-            reason: "page too complex",
-            detail: why,
-        });
-    }
-    extract_stripped(&stripped.html, url)
-}
-
-/// The main text of a page already through the pre-strip and the guard.
-fn extract_stripped(html: &str, url: &str) -> Result<MainText, ExtractError> {
-    let cfg = Config {
-        text_mode: TextMode::Formatted,
-        max_elements_to_parse: htmlguard::MAX_ELEMENTS,
-        ..Config::default()
-    };
-    // The extractor is third-party code over hostile input: a panic in it must fail this page,
-    // not the job.
-    let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let base = url.starts_with("http").then_some(url);
-        let mut r = Readability::new(html, base, Some(cfg)).map_err(|e| ExtractError {
-            reason: "extraction failed",
-            detail: e.to_string(),
-        })?;
-        let article = r.parse().map_err(|e| ExtractError {
-            reason: "no main text",
-            detail: e.to_string(),
-        })?;
-        Ok::<_, ExtractError>((article.title, article.text_content))
+pub fn extract_main_text(html: &str, _url: &str) -> Result<MainText, ExtractError> {
+    // Our own code over hostile input: a panic in it must fail this page, not the job.
+    let article = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        htmltree::build(html).map(|tree| readability::article(&tree))
     }))
     .map_err(|_| ExtractError {
         reason: "extraction failed",
         detail: "extractor panicked on this page".to_string(),
-    })??;
-    let (title, raw_text) = parsed;
-    let text = tidy(&raw_text);
-    if text.is_empty() {
+    })?
+    .map_err(|why| ExtractError {
+        reason: "page too complex",
+        detail: why.to_string(),
+    })?;
+    if article.text.is_empty() {
         return Err(ExtractError {
             reason: "no main text",
-            detail: "extraction returned no text".to_string(),
+            detail: "nothing on the page reads as an article".to_string(),
         });
     }
     Ok(MainText {
-        title: title.trim().to_string(),
-        text,
+        title: article.title,
+        text: article.text,
     })
 }
 
@@ -121,54 +92,9 @@ pub fn detect_language(text: &str) -> (String, f64) {
     }
 }
 
-/// Trim every line, drop runs of blank lines down to one, so paragraphs stay separated.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = 0;
-    for line in text.lines() {
-        let mut words = line.split_whitespace();
-        let Some(first) = words.next() else {
-            blank += 1;
-            continue;
-        };
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(first);
-        for word in words {
-            out.push(' ');
-            out.push_str(word);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cutting_what_the_extractor_never_uses_changes_no_corpus_page() {
-        let (mut checked, mut kept, mut dropped) = (0, 0, 0);
-        for (path, html) in crate::testdata::corpus_pages() {
-            let url = "https://example.com/page";
-            let all = prestrip::strip_whole_nodes(&html);
-            let fewer = prestrip::strip_discarded(&html).html;
-            assert_eq!(
-                extract_stripped(&all, url),
-                extract_main_text(&html, url),
-                "{}",
-                path.display()
-            );
-            checked += 1;
-            kept += fewer.len();
-            dropped += all.len() - fewer.len();
-        }
-        assert_eq!(checked, 60);
-        // What is cut is a real share of what the parser would read.
-        assert!(dropped * 10 > kept, "dropped {dropped}, kept {kept} bytes");
-    }
 
     #[test]
     fn extracts_article_text_and_language() {
@@ -187,15 +113,6 @@ mod tests {
         assert!(got.text.contains("annual fair"));
         assert!(!got.text.contains("Login"), "{}", got.text);
         assert_eq!(got.language, "en");
-    }
-
-    #[test]
-    fn tidy_trims_lines_and_keeps_one_blank_line_between_paragraphs() {
-        assert_eq!(
-            tidy("  a \t b  \n\n \n\tc\u{a0}d\nnext  \n\n"),
-            "a b\n\nc d\nnext"
-        );
-        assert_eq!(tidy(" \n\t\n"), "");
     }
 
     #[test]

@@ -110,8 +110,22 @@ fn ds_formatted_alt(html: &str, url: &str) -> Result<Extracted> {
     )
 }
 
+fn datafactory(html: &str, url: &str) -> Result<Extracted> {
+    let m = shared::extract::extract_main_text(html, url).map_err(|e| anyhow!("{e}"))?;
+    Ok(Extracted {
+        title: m.title,
+        text: m.text,
+        lang: None,
+    })
+}
+
 pub fn all() -> Vec<Variant> {
     vec![
+        Variant {
+            name: "datafactory",
+            settings: "datafactory's extract_main_text: htmltree + readability rules (shared/src/readability.rs)",
+            run: datafactory,
+        },
         Variant {
             name: "rs-trafilatura",
             settings: "rs-trafilatura 0.2.2, Options::default() + url",
