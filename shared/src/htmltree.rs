@@ -6,11 +6,14 @@
 //! cases that matter for text: void elements, `<p>` closed by a block, list items, table
 //! cells, options and links closing their open kin, headings closing headings, end tags that
 //! close through inline elements but never out of a block. Scripts, styles, templates,
-//! `<noscript>` and comments are skipped unread. Nothing is copied: a node holds offsets.
+//! `<noscript>`, `<iframe>`, `<textarea>` and comments are skipped unread; the `<title>` is
+//! kept aside. Nothing is copied: a node holds offsets into the page.
 //!
 //! A page deeper than [`MAX_DEPTH`] or with more than [`MAX_ELEMENTS`] elements is refused:
-//! no real page comes near either (the corpus's deepest is under a quarter of them), and the
-//! rules walk the tree recursively.
+//! no real page comes near either (the corpus's deepest is 51 deep, its largest 3,467 nodes),
+//! and the rules walk the tree recursively. Within the limits, the slowest shape measured (500
+//! deep around 60,000 elements, 2.2 MB) took 1.5 s to extract, where a corpus page takes
+//! about 0.2 ms.
 
 use memchr::{memchr, memmem};
 
