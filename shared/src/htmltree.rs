@@ -9,7 +9,8 @@
 //! `<noscript>`, `<iframe>`, `<textarea>` and comments are skipped unread; the `<title>` is
 //! kept aside. Nothing is copied: a node holds offsets into the page.
 //!
-//! A page deeper than [`MAX_DEPTH`] or with more than [`MAX_ELEMENTS`] elements is refused:
+//! A page deeper than [`MAX_DEPTH`] or with more than [`MAX_ELEMENTS`] elements and text runs
+//! is refused:
 //! no real page comes near either (the corpus's deepest is 51 deep, its largest 3,467 nodes),
 //! and the rules walk the tree recursively. Within the limits, the slowest shape measured (500
 //! deep around 60,000 elements, 2.2 MB) took 1.5 s to extract, where a corpus page takes
@@ -19,7 +20,8 @@ use memchr::{memchr, memmem};
 
 /// Deepest nesting of open elements a page may have.
 pub const MAX_DEPTH: usize = 512;
-/// Most elements a page may have.
+/// Most elements and text runs a page may have. Text runs count too: comments between
+/// characters would otherwise split 10 MB of text into a million nodes.
 pub const MAX_ELEMENTS: usize = 100_000;
 
 /// No node: the end of a sibling list, or the root's parent.
@@ -324,7 +326,7 @@ pub struct Tree<'a> {
 pub enum TooComplex {
     #[error("elements nest deeper than {0}")]
     Deep(usize),
-    #[error("more than {0} elements")]
+    #[error("more than {0} elements and text runs")]
     Large(usize),
 }
 
@@ -591,11 +593,14 @@ pub fn build_within(
     };
     t.push(Root, NONE, (0, 0));
     let mut open: Vec<u32> = vec![0];
-    let mut elements = 0usize;
     let mut in_svg = 0usize;
     let mut lowered = [0u8; 16];
     let mut i = 0;
     while i < b.len() {
+        // The root is not counted.
+        if t.nodes.len() - 1 > max_elements {
+            return Err(TooComplex::Large(max_elements));
+        }
         let Some(lt) = memchr(b'<', &b[i..]).map(|k| k + i) else {
             add_text(&mut t, &open, i, b.len());
             break;
@@ -682,10 +687,6 @@ pub fn build_within(
                 t.meta_titles.push((a.meta_key, a.meta_content));
             }
         }
-        elements += 1;
-        if elements > max_elements {
-            return Err(TooComplex::Large(max_elements));
-        }
         open_implied(&t, &mut open, tag);
         let parent = open.last().copied().unwrap_or(0);
         let n = t.push(tag, parent, a.class);
@@ -705,6 +706,9 @@ pub fn build_within(
             }
         }
         i = tag_end;
+    }
+    if t.nodes.len() - 1 > max_elements {
+        return Err(TooComplex::Large(max_elements));
     }
     Ok(t)
 }
@@ -914,6 +918,12 @@ mod tests {
         assert!(build(&"<div>".repeat(MAX_DEPTH)).is_ok());
         assert_eq!(
             build(&"<br>".repeat(MAX_ELEMENTS + 1)).err(),
+            Some(TooComplex::Large(MAX_ELEMENTS))
+        );
+        assert!(build(&"<br>".repeat(MAX_ELEMENTS)).is_ok());
+        // Text split by comments is as many nodes as elements would be.
+        assert_eq!(
+            build(&"a<!---->".repeat(MAX_ELEMENTS + 1)).err(),
             Some(TooComplex::Large(MAX_ELEMENTS))
         );
     }
