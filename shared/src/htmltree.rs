@@ -586,14 +586,16 @@ pub fn build_within(
     let b = src.as_bytes();
     let mut t = Tree {
         src,
-        nodes: Vec::with_capacity(b.len() / 32),
+        // Sized for a typical page's tags, never past the limit: a huge input must be
+        // refused, not reserve memory for nodes it will never be allowed.
+        nodes: Vec::with_capacity((b.len() / 32).min(max_elements.saturating_add(2))),
         title: (0, 0),
         meta_titles: Vec::new(),
         depth: 0,
     };
     t.push(Root, NONE, (0, 0));
     let mut open: Vec<u32> = vec![0];
-    let mut in_svg = 0usize;
+    let mut end_tags = 0usize;
     let mut lowered = [0u8; 16];
     let mut i = 0;
     while i < b.len() {
@@ -648,8 +650,11 @@ pub fn build_within(
         let mut a = Attrs::default();
         let tag_end = attributes(b, name_end, !closing, &mut a);
         if closing {
-            if tag == Svg {
-                in_svg = in_svg.saturating_sub(1);
+            // End tags add no node, yet each may search the open elements: they are bounded
+            // by the same limit, or a page of them could cost a search each, unchecked.
+            end_tags += 1;
+            if end_tags > max_elements {
+                return Err(TooComplex::Large(max_elements));
             }
             close(&t, &mut open, tag, raw);
             i = tag_end;
@@ -669,7 +674,7 @@ pub fn build_within(
                 | b"textarea"
                 | b"title"
                 | b"plaintext"
-        ) && !(in_svg > 0 && name == b"title")
+        ) && !(name == b"title" && in_svg(&t, &open))
         {
             let end = raw_text_end(b, tag_end, name);
             if name == b"title" && t.title == (0, 0) {
@@ -688,17 +693,15 @@ pub fn build_within(
             }
         }
         open_implied(&t, &mut open, tag);
+        // In SVG `<x/>` is empty; in HTML the slash means nothing.
+        let empty = tag.void(name) || (a.self_closing && (tag == Svg || in_svg(&t, &open)));
         let parent = open.last().copied().unwrap_or(0);
         let n = t.push(tag, parent, a.class);
         let node = &mut t.nodes[n as usize];
         node.id = a.id;
         node.name = (name_at as u32, name_end as u32);
         node.flags = a.flags;
-        if tag == Svg {
-            in_svg += 1;
-        }
-        // In SVG and MathML `<x/>` is empty; in HTML the slash means nothing.
-        if !(tag.void(name) || (a.self_closing && in_svg > 0)) {
+        if !empty {
             open.push(n);
             t.depth = t.depth.max(open.len() - 1);
             if open.len() - 1 > max_depth {
@@ -711,6 +714,12 @@ pub fn build_within(
         return Err(TooComplex::Large(max_elements));
     }
     Ok(t)
+}
+
+/// Inside an open `<svg>`, `<x/>` is empty and `<title>` is an element. Asked only of a
+/// `<title>` or a self-closing tag, so the search of the open elements is rare.
+fn in_svg(t: &Tree<'_>, open: &[u32]) -> bool {
+    open.iter().any(|&n| t.nodes[n as usize].tag == Svg)
 }
 
 fn add_text(t: &mut Tree<'_>, open: &[u32], s: usize, e: usize) {
@@ -772,11 +781,13 @@ fn open_implied(t: &Tree<'_>, open: &mut Vec<u32>, tag: Tag) {
     }
 }
 
-/// An end tag: closes the nearest open element of its name. Text-level and unknown elements
+/// An end tag: closes the nearest open element of its name (`</body>` and `</html>` close
+/// nothing, as in browsers). Text-level and unknown elements
 /// close no further than the nearest block, and nothing but table parts closes out of a table
 /// cell; an end tag with nothing to close is ignored.
 fn close(t: &Tree<'_>, open: &mut Vec<u32>, tag: Tag, raw_name: &[u8]) {
-    if tag == Br {
+    // Browsers keep what follows `</body>` or `</html>` in the body.
+    if matches!(tag, Br | Body | Html) {
         return;
     }
     for k in (1..open.len()).rev() {
@@ -870,6 +881,18 @@ mod tests {
     }
 
     #[test]
+    fn body_and_svg_end_as_browsers_have_them() {
+        // What follows `</body></html>` is still in the body.
+        assert_eq!(
+            shape("<html><body><p>a</p></body></html><div>b</div>"),
+            r#"(html(body(p("a") div("b"))))"#
+        );
+        // A self-closing `<svg/>` opens nothing, so a later `<div/>` still holds its text.
+        assert_eq!(shape("<svg/><div/>x"), r#"(svg div("x"))"#);
+        assert_eq!(shape("<svg><path/>t</svg>"), r#"(svg(path "t"))"#);
+    }
+
+    #[test]
     fn raw_text_and_comments_are_skipped_and_the_title_kept() {
         let html = "<html><head><title>T &amp; U</title><script>if (a<b) {}</script>\
                     <style>p{}</style></head><body><!-- c <p>x</p> -->\
@@ -921,6 +944,11 @@ mod tests {
             Some(TooComplex::Large(MAX_ELEMENTS))
         );
         assert!(build(&"<br>".repeat(MAX_ELEMENTS)).is_ok());
+        // End tags add no node but are bounded all the same.
+        assert_eq!(
+            build(&"</div>".repeat(MAX_ELEMENTS + 1)).err(),
+            Some(TooComplex::Large(MAX_ELEMENTS))
+        );
         // Text split by comments is as many nodes as elements would be.
         assert_eq!(
             build(&"a<!---->".repeat(MAX_ELEMENTS + 1)).err(),
