@@ -216,7 +216,10 @@ def case_minhash(pages, html_in, url_in, texts_in):
     return tool("datasketch"), new_lsh, work, {}
 
 
-def case_refine(pages, html_in, url_in, texts_in):
+def refine_case(name, html_in, url_in, keep, tools):
+    """The Python Refiner: extract, filter with `keep(i, text)` (the text to chunk, or None to
+    drop the page), chunk, then MinHash LSH query and insert. One untimed warm-up pass, like
+    the quality pass of `extract`."""
     import trafilatura
 
     splitter = make_splitter()
@@ -225,7 +228,8 @@ def case_refine(pages, html_in, url_in, texts_in):
         kept = chunks = duplicates = 0
         for i, (html, url) in enumerate(zip(html_in, url_in)):
             text = trafilatura.extract(html, url=url)
-            if not text or not passes_quality(text):
+            text = keep(i, text) if text else None
+            if text is None:
                 continue
             kept += 1
             chunks += len(splitter.split_text(text))
@@ -236,14 +240,18 @@ def case_refine(pages, html_in, url_in, texts_in):
         units = {"pages": len(html_in), "bytes": utf8_len(html_in)}
         return units, {"kept": kept, "chunks": chunks, "duplicates": duplicates}
 
-    # Untimed warm-up pass, like the quality pass of `extract`.
-    log("refine: warm-up pass")
+    log(f"{name}: warm-up pass")
     work(new_lsh())
-    return (
-        tool("trafilatura", "langchain-text-splitters", "tiktoken", "datasketch"),
-        new_lsh,
-        work,
-        {},
+    return tool("trafilatura", *tools), new_lsh, work, {}
+
+
+def case_refine(pages, html_in, url_in, texts_in):
+    return refine_case(
+        "refine",
+        html_in,
+        url_in,
+        lambda _, text: text if passes_quality(text) else None,
+        ("langchain-text-splitters", "tiktoken", "datasketch"),
     )
 
 
@@ -308,36 +316,13 @@ def passes_datatrove(steps, i, text):
 
 
 def case_refine_datatrove(pages, html_in, url_in, texts_in):
-    import trafilatura
-
-    splitter = make_splitter()
     steps = datatrove_steps()
-
-    def work(lsh):
-        kept = chunks = duplicates = 0
-        for i, (html, url) in enumerate(zip(html_in, url_in)):
-            text = trafilatura.extract(html, url=url)
-            if not text:
-                continue
-            text = passes_datatrove(steps, i, text)
-            if text is None:
-                continue
-            kept += 1
-            chunks += len(splitter.split_text(text))
-            m = make_minhash(text)
-            if lsh.query(m):
-                duplicates += 1
-            lsh.insert(i, m)
-        units = {"pages": len(html_in), "bytes": utf8_len(html_in)}
-        return units, {"kept": kept, "chunks": chunks, "duplicates": duplicates}
-
-    log("refine-datatrove: warm-up pass")
-    work(new_lsh())
-    return (
-        tool("trafilatura", "datatrove", "spacy", "fasttext-numpy2-wheel", "langchain-text-splitters", "tiktoken", "datasketch"),
-        new_lsh,
-        work,
-        {},
+    return refine_case(
+        "refine-datatrove",
+        html_in,
+        url_in,
+        lambda i, text: passes_datatrove(steps, i, text),
+        ("datatrove", "spacy", "fasttext-numpy2-wheel", "langchain-text-splitters", "tiktoken", "datasketch"),
     )
 
 

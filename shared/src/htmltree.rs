@@ -562,14 +562,15 @@ fn attribute(b: &[u8], name: &[u8], value: (u32, u32), a: &mut Attrs) {
     }
 }
 
-/// `<meta>` keys that name the page's title, as readability reads them.
-const META_TITLES: [&str; 6] = [
+/// `<meta>` keys that name the page's title, as readability reads them, in its order of
+/// preference: [`crate::readability`] takes the first found.
+pub const META_TITLES: [&str; 6] = [
     "dc:title",
     "dcterm:title",
     "og:title",
+    "title",
     "twitter:title",
     "parsely-title",
-    "title",
 ];
 
 /// Builds the tree of `src`, or says why the page is refused.

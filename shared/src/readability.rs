@@ -20,7 +20,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::htmltree::{AUTHOR, HASH_HREF, HIDDEN, NONE, Tag, Tree, UNLIKELY_ROLE};
+use crate::htmltree::{
+    AUTHOR, HASH_HREF, HIDDEN, META_TITLES, NONE, Node, Tag, Tree, UNLIKELY_ROLE,
+};
+use crate::text::words;
 
 /// readability's `charThreshold`: an article shorter than this is tried again with fewer
 /// rules.
@@ -123,25 +126,18 @@ fn decode(s: &str) -> String {
 }
 
 fn squeeze(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    words(s).collect::<Vec<_>>().join(" ")
 }
 
 fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
+    words(s).count()
 }
 
 /// readability's title: a metadata title (og:title and kin) when there is one, else the
 /// `<title>` with a site name after a separator cut off, when what is left is long enough to
 /// be a headline.
 fn title(t: &Tree<'_>) -> String {
-    for key in [
-        "dc:title",
-        "dcterm:title",
-        "og:title",
-        "title",
-        "twitter:title",
-        "parsely-title",
-    ] {
+    for key in META_TITLES {
         let found = t
             .meta_titles
             .iter()
@@ -246,6 +242,12 @@ struct Attempt<'t, 'a> {
     commas: Vec<u32>,
 }
 
+/// How much of a link's text counts as link text: readability weighs a link within the page
+/// (`href="#..."`) at 0.3.
+fn link_weight(a: &Node) -> f32 {
+    if a.flags & HASH_HREF != 0 { 0.3 } else { 1.0 }
+}
+
 /// Length in chars with whitespace runs as one, and commas (readability's set of them).
 fn text_stats(s: &str) -> (u32, u32) {
     let (mut len, mut commas, mut space) = (0u32, 0u32, true);
@@ -329,8 +331,7 @@ impl<'t, 'a> Attempt<'t, 'a> {
                 self.len[i] += l;
                 self.commas[i] += c;
             } else if n.tag == Tag::A {
-                let weight = if n.flags & HASH_HREF != 0 { 0.3 } else { 1.0 };
-                self.link[i] = self.len[i] as f32 * weight;
+                self.link[i] = self.len[i] as f32 * link_weight(n);
             }
             if n.parent != NONE {
                 let p = n.parent as usize;
@@ -354,12 +355,7 @@ impl<'t, 'a> Attempt<'t, 'a> {
         }
         let node = &self.t.nodes[n as usize];
         if node.tag == Tag::A {
-            link = len as f32
-                * if node.flags & HASH_HREF != 0 {
-                    0.3
-                } else {
-                    1.0
-                };
+            link = len as f32 * link_weight(node);
         }
         self.len[n as usize] = len;
         self.link[n as usize] = link;
