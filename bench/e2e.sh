@@ -63,10 +63,20 @@ echo
 # says whether the memory in use settles (streaming) or keeps climbing (buffering).
 # "CPU %" is datafactory's own; "machine %" is all cores' busy time over the run (the page
 # server's share included, and anything else running: compare on a quiet machine).
-echo "| pages | fetched | wall s | pages/s | CPU % | machine % | peak RSS MB | median RSS MB, 1st half | median RSS MB, 2nd half |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| pages | fetched | wall s | pages/s | CPU % | machine % | median per second: CPU %, machine % | peak RSS MB | median RSS MB, 1st half | median RSS MB, 2nd half |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 # Busy and total jiffies of all cores so far.
 jiffies() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+# From samples of "machine-busy machine-total datafactory-ticks" every 0.2 s: the median over
+# one-second windows of datafactory's CPU % and the machine's busy %. The whole-run figures
+# above include the single-threaded start (reading and sharding the list) and end (the
+# export); these say whether the cores stay busy while pages stream through.
+steady() {
+    awk -v n="$(nproc)" '
+        NR % 5 == 1 { if (NR > 1 && $2 > t) { c[++k] = 100 * n * ($3 - p) / ($2 - t); m[k] = 100 * n * ($1 - b) / ($2 - t) } b = $1; t = $2; p = $3 }
+        function med(a, k,   i, j, x) { for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return a[int((k + 1) / 2)] }
+        END { if (k) printf "%.0f%%, %.0f%% (%d s)", med(c, k), med(m, k), k; else print "-" }'
+}
 # The median of kB figures on stdin, in MB.
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)] / 1024; else print "-" }'; }
 for n in "${SIZES[@]}"; do
@@ -77,10 +87,16 @@ for n in "${SIZES[@]}"; do
         --config "$WORK/job.toml" --allow-private-network >"$WORK/summary.txt" 2>"$WORK/time.txt" &
     timer=$!
     : >"$WORK/rss.txt"
+    : >"$WORK/cpu.txt"
     pid=""
     while kill -0 "$timer" 2>/dev/null; do
         [ -n "$pid" ] || pid=$(pgrep -P "$timer" | head -n1 || true)
-        [ -z "$pid" ] || awk '/^VmRSS/ {print $2}' "/proc/$pid/status" >>"$WORK/rss.txt" 2>/dev/null || true
+        if [ -n "$pid" ]; then
+            awk '/^VmRSS/ {print $2}' "/proc/$pid/status" >>"$WORK/rss.txt" 2>/dev/null || true
+            # The machine's busy and total jiffies, then datafactory's (utime + stime).
+            ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true)
+            [ -z "$ticks" ] || echo "$(jiffies) $ticks" >>"$WORK/cpu.txt"
+        fi
         sleep 0.2
     done
     wait "$timer"
@@ -92,6 +108,7 @@ for n in "${SIZES[@]}"; do
     fetched=$(awk '/pages:/ {print $2}' "$WORK/summary.txt")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     cpu=$(awk -F': ' '/Percent of CPU/ {print $2}' "$WORK/time.txt")
+    steady=$(steady <"$WORK/cpu.txt")
     rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
-    echo "| $n | $fetched | $wall | $(awk "BEGIN {printf \"%.0f\", $n/$wall}") | $cpu | $machine | $rss | $first | $second |"
+    echo "| $n | $fetched | $wall | $(awk "BEGIN {printf \"%.0f\", $n/$wall}") | $cpu | $machine | $steady | $rss | $first | $second |"
 done
