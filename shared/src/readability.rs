@@ -8,7 +8,8 @@
 //! - a div's loose phrasing runs are scored as paragraphs without being wrapped in `<p>`;
 //! - `<br>` runs are not turned into paragraphs, and a div holding a single `<p>` is not
 //!   replaced by it;
-//! - data tables are told by headers, captions and cell counts only;
+//! - data tables are told by headers, captions and cell counts only (what is inside one is
+//!   never judged, as in readability);
 //! - `_cleanConditionally` keeps its image, list, input, link-density and embed tests, not its
 //!   heading- and text-density ones, and it also judges the divs read as paragraphs;
 //! - the title's colon rule does not look for a heading that repeats the whole title.
@@ -175,6 +176,16 @@ fn title(t: &Tree<'_>) -> String {
         } else if orig.find(": ").is_some_and(|i| word_count(&orig[..i]) > 5) {
             cur = orig.clone();
         }
+    } else if !(15..=150).contains(&orig.chars().count())
+        && let Some(h1) = single_h1(t)
+    {
+        // A title too short or too long to be the headline: the page's only <h1> is, unless
+        // it holds more than a headline would (a page wrapped in one <h1>).
+        let mut raw = String::new();
+        inner_text(t, h1, H1_LIMIT, &mut raw);
+        if raw.len() <= H1_LIMIT {
+            cur = decode(&raw);
+        }
     }
     let cur = squeeze(&cur);
     let words = word_count(&cur);
@@ -188,6 +199,31 @@ fn title(t: &Tree<'_>) -> String {
         return orig;
     }
     cur
+}
+
+/// The page's `<h1>` when it has exactly one.
+fn single_h1(t: &Tree<'_>) -> Option<u32> {
+    let mut h1s = (0..t.nodes.len() as u32).filter(|&n| t.nodes[n as usize].tag == Tag::H1);
+    let first = h1s.next()?;
+    h1s.next().is_none().then_some(first)
+}
+
+/// Bytes of an `<h1>`'s text past which it is not taken for the title.
+const H1_LIMIT: usize = 1000;
+
+/// The raw text below `n`, entities undecoded, collected until it passes `limit` bytes.
+fn inner_text(t: &Tree<'_>, n: u32, limit: usize, out: &mut String) {
+    for c in t.children(n) {
+        if out.len() > limit {
+            return;
+        }
+        let node = &t.nodes[c as usize];
+        if node.tag == Tag::Text {
+            out.push_str(t.text(node.range));
+        } else {
+            inner_text(t, c, limit, out);
+        }
+    }
 }
 
 /// readability's `_textSimilarity`: the share of `b`'s words, by length, that `a` also has.
@@ -768,11 +804,13 @@ impl<'t, 'a> Attempt<'t, 'a> {
     /// that read as boilerplate.
     fn prep(&mut self, parts: &[u32]) {
         for &p in parts {
-            self.clean(p);
+            self.clean(p, false);
         }
     }
 
-    fn clean(&mut self, n: u32) {
+    /// Cleans below `n`; `in_data_table` when `n` is inside a data table of the article, whose
+    /// parts readability never judges (`_hasAncestorTag(node, "table", -1, isDataTable)`).
+    fn clean(&mut self, n: u32, in_data_table: bool) {
         use Tag::*;
         for c in self.element_kids(n) {
             let tag = self.t.nodes[c as usize].tag;
@@ -799,13 +837,20 @@ impl<'t, 'a> Attempt<'t, 'a> {
             // a paragraph is still judged as a div (readability has made it a `<p>` by then
             // and spares it; judging it scored better on the corpus: F1 0.960 against 0.958).
             let judged = self.t.nodes[c as usize].tag;
-            let judge = self.flags.clean_conditionally;
+            let judge = self.flags.clean_conditionally && !in_data_table;
             if judge && matches!(judged, Form | Fieldset) && self.drops_conditionally(c) {
                 self.removed[c as usize] = true;
                 continue;
             }
-            self.clean(c);
-            if judge && matches!(judged, Table | Ul | Div) && self.drops_conditionally(c) {
+            // Told before its insides are cleaned, as readability marks data tables before it
+            // cleans anything.
+            let data_table = judged == Table && self.is_data_table(c);
+            self.clean(c, in_data_table || data_table);
+            if judge
+                && !data_table
+                && matches!(judged, Table | Ul | Div)
+                && self.drops_conditionally(c)
+            {
                 self.removed[c as usize] = true;
             }
         }
@@ -816,9 +861,6 @@ impl<'t, 'a> Attempt<'t, 'a> {
     fn drops_conditionally(&mut self, n: u32) -> bool {
         use Tag::*;
         let tag = self.t.nodes[n as usize].tag;
-        if tag == Table && self.is_data_table(n) {
-            return false;
-        }
         if self.has_ancestor(n, &[Code]) {
             return false;
         }
@@ -1041,6 +1083,47 @@ mod tests {
             "A long enough headline for the page"
         );
         assert_eq!(title("<title>  Fair\n day </title>"), "Fair day");
+    }
+
+    #[test]
+    fn a_title_too_short_or_too_long_gives_way_to_the_only_h1() {
+        let title = |head: &str, body: &str| read(&page(head, body)).title;
+        let h1 = "<h1>The river town &amp; its annual fair</h1><p>x</p>";
+        assert_eq!(
+            title("<title>Home</title>", h1),
+            "The river town & its annual fair"
+        );
+        let long = format!("<title>{}</title>", "word ".repeat(40));
+        assert_eq!(title(&long, h1), "The river town & its annual fair");
+        // Two <h1>s, an <h1> of four words or fewer, a title of a fit length: the title stays.
+        assert_eq!(title("<title>Home</title>", &h1.repeat(2)), "Home");
+        assert_eq!(title("<title>Home</title>", "<h1>Fair day</h1>"), "Home");
+        assert_eq!(
+            title("<title>Fair day at the river</title>", h1),
+            "Fair day at the river"
+        );
+        // A whole page inside one <h1> is not a headline.
+        let wrapped = format!("<h1><p>{}</p></h1>", PROSE.repeat(8));
+        assert_eq!(title("<title>Home</title>", &wrapped), "Home");
+    }
+
+    #[test]
+    fn what_sits_inside_a_data_table_is_never_judged() {
+        // A cell's div of links would be dropped for its link density anywhere else.
+        let table = |head: &str| {
+            read(&page(
+                "",
+                &format!(
+                    "<article><p>{p}</p><table>{head}<tr><td>Fair</td>                     <td><div><a href=/a>Schedule</a></div></td></tr></table><p>{p}</p></article>",
+                    p = PROSE.repeat(3)
+                ),
+            ))
+            .text
+        };
+        let data = table("<tr><th>Event</th><th>Details</th></tr>");
+        assert!(data.contains("Schedule"), "{data}");
+        let layout = table("");
+        assert!(!layout.contains("Schedule"), "{layout}");
     }
 
     #[test]
