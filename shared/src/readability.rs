@@ -12,7 +12,6 @@
 //!   never judged, as in readability);
 //! - `_cleanConditionally` keeps its image, list, input, link-density and embed tests, not its
 //!   heading- and text-density ones, and it also judges the divs read as paragraphs;
-//! - the title's colon rule does not look for a heading that repeats the whole title.
 //!
 //! On the 60-page corpus the result scores F1 0.960 where dom_smoothie scores 0.958
 //! (`bench/extractors`).
@@ -170,11 +169,14 @@ fn title(t: &Tree<'_>) -> String {
             }
         }
     } else if let Some(i) = orig.rfind(": ") {
-        cur = orig[i + 2..].to_string();
-        if word_count(&cur) < 3 {
-            cur = orig[orig.find(": ").map_or(0, |i| i + 2)..].to_string();
-        } else if orig.find(": ").is_some_and(|i| word_count(&orig[..i]) > 5) {
-            cur = orig.clone();
+        // A heading that repeats the whole title says the colon belongs to the headline.
+        if !heading_repeats(t, &orig) {
+            cur = orig[i + 2..].to_string();
+            if word_count(&cur) < 3 {
+                cur = orig[orig.find(": ").map_or(0, |i| i + 2)..].to_string();
+            } else if orig.find(": ").is_some_and(|i| word_count(&orig[..i]) > 5) {
+                cur = orig.clone();
+            }
         }
     } else if !(15..=150).contains(&orig.chars().count())
         && let Some(h1) = single_h1(t)
@@ -206,6 +208,19 @@ fn single_h1(t: &Tree<'_>) -> Option<u32> {
     let mut h1s = (0..t.nodes.len() as u32).filter(|&n| t.nodes[n as usize].tag == Tag::H1);
     let first = h1s.next()?;
     h1s.next().is_none().then_some(first)
+}
+
+/// Whether an `<h1>` or `<h2>` of the page reads `title` (whitespace squeezed).
+fn heading_repeats(t: &Tree<'_>, title: &str) -> bool {
+    (0..t.nodes.len() as u32)
+        .filter(|&n| matches!(t.nodes[n as usize].tag, Tag::H1 | Tag::H2))
+        .any(|n| {
+            // A little over the title's length: past that the heading cannot equal it.
+            let limit = title.len() + 64;
+            let mut raw = String::new();
+            inner_text(t, n, limit, &mut raw);
+            raw.len() <= limit && squeeze(&decode(&raw)) == title
+        })
 }
 
 /// Bytes of an `<h1>`'s text past which it is not taken for the title.
@@ -1105,6 +1120,29 @@ mod tests {
         // A whole page inside one <h1> is not a headline.
         let wrapped = format!("<h1><p>{}</p></h1>", PROSE.repeat(8));
         assert_eq!(title("<title>Home</title>", &wrapped), "Home");
+    }
+
+    #[test]
+    fn a_colon_in_the_title_stays_when_a_heading_repeats_the_title() {
+        let title = |body: &str| {
+            read(&page(
+                "<title>Rust: a language for building reliable software</title>",
+                body,
+            ))
+            .title
+        };
+        assert_eq!(
+            title("<p>x</p>"),
+            "a language for building reliable software"
+        );
+        assert_eq!(
+            title("<h2>Rust:  a language\nfor building reliable software</h2>"),
+            "Rust: a language for building reliable software"
+        );
+        assert_eq!(
+            title("<h2>Rust: a language for building reliable software, and more</h2>"),
+            "a language for building reliable software"
+        );
     }
 
     #[test]
