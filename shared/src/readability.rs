@@ -6,8 +6,8 @@
 //! `_cleanConditionally`, `_getArticleTitle`), as dom_smoothie ports them. Where this departs
 //! from them:
 //! - a div's loose phrasing runs are scored as paragraphs without being wrapped in `<p>`;
-//! - `<br>` runs are not turned into paragraphs, and a div holding a single `<p>` is not
-//!   replaced by it;
+//! - `<br>` chains end paragraphs only in divs (readability makes a `<p>` of what follows a
+//!   chain anywhere), and a div holding a single `<p>` is not replaced by it;
 //! - data tables are told by headers, captions and cell counts only (what is inside one is
 //!   never judged, as in readability);
 //! - `_cleanConditionally` keeps its image, list, input, link-density and embed tests, not its
@@ -97,28 +97,45 @@ pub fn article(tree: &Tree<'_>) -> Article {
 }
 
 /// For each node, whether an element readability counts as a block (`DIV_TO_P_ELEMS`) is
-/// below it. Children come after their parent in the tree, so one backward pass fills it.
+/// below it, or a `<br>` chain, which readability has made a paragraph by then. Children come
+/// after their parent in the tree, so one backward pass fills it.
 fn blocks_below(t: &Tree<'_>) -> Vec<bool> {
     let mut has = vec![false; t.nodes.len()];
     for i in (1..t.nodes.len()).rev() {
         let n = &t.nodes[i];
-        let block = matches!(
-            n.tag,
-            Tag::Blockquote
-                | Tag::Dl
-                | Tag::Div
-                | Tag::Img
-                | Tag::Ol
-                | Tag::P
-                | Tag::Pre
-                | Tag::Table
-                | Tag::Ul
-        );
+        let block = (n.tag == Tag::Br && next_is_br(t, i as u32))
+            || matches!(
+                n.tag,
+                Tag::Blockquote
+                    | Tag::Dl
+                    | Tag::Div
+                    | Tag::Img
+                    | Tag::Ol
+                    | Tag::P
+                    | Tag::Pre
+                    | Tag::Table
+                    | Tag::Ul
+            );
         if (block || has[i]) && n.parent != NONE {
             has[n.parent as usize] = true;
         }
     }
     has
+}
+
+/// Whether the sibling after `<br>` `n`, whitespace aside, is another `<br>`: the two start
+/// a chain that readability's `_replaceBrs` turns into a paragraph break.
+fn next_is_br(t: &Tree<'_>, n: u32) -> bool {
+    let mut c = t.nodes[n as usize].next;
+    while c != NONE {
+        let node = &t.nodes[c as usize];
+        match node.tag {
+            Tag::Br => return true,
+            Tag::Text if t.text(node.range).trim().is_empty() => c = node.next,
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn decode(s: &str) -> String {
@@ -596,11 +613,26 @@ impl<'t, 'a> Attempt<'t, 'a> {
         to_score
     }
 
-    /// The runs of a div's phrasing children, each a paragraph to score.
+    /// The runs of a div's phrasing children, each a paragraph to score. A `<br>` chain ends a
+    /// run, as the paragraph readability makes of what follows it.
     fn phrasing_runs(&self, div: u32, out: &mut Vec<Scored>) {
         let mut run: Option<(u32, u32)> = None;
+        let mut in_chain = false;
         for c in self.kids(div) {
-            if self.t.nodes[c as usize].tag.phrasing() {
+            let node = &self.t.nodes[c as usize];
+            let tag = node.tag;
+            if tag == Tag::Br && (in_chain || next_is_br(self.t, c)) {
+                in_chain = true;
+                if let Some((first, last)) = run.take() {
+                    out.push(Scored::Run { div, first, last });
+                }
+                continue;
+            }
+            if in_chain && tag == Tag::Text && self.t.text(node.range).trim().is_empty() {
+                continue;
+            }
+            in_chain = false;
+            if tag.phrasing() {
                 run = Some(run.map_or((c, c), |(first, _)| (first, c)));
             } else if let Some((first, last)) = run.take() {
                 out.push(Scored::Run { div, first, last });
@@ -1162,6 +1194,25 @@ mod tests {
         assert!(data.contains("Schedule"), "{data}");
         let layout = table("");
         assert!(!layout.contains("Schedule"), "{layout}");
+    }
+
+    #[test]
+    fn br_chains_end_paragraphs_as_readability_makes_them() {
+        // A post written with line breaks (Blogger's classic shape): scored as one paragraph,
+        // its wrapper won and brought the tags box along; as four, the post itself wins.
+        let a = read(&page(
+            "",
+            &format!(
+                "<div id=wrap><div class=post-body>{p}<br><br>{p}<br>\n <br>{p}<br><br><br>{p}\
+                 <br>one break</div><div><p>Tags: autumn fair, river boats</p>\
+                 <p>Leave a comment</p></div></div>",
+                p = PROSE
+            ),
+        ));
+        assert_eq!(a.text.matches("annual fair").count(), 4, "{}", a.text);
+        assert!(!a.text.contains("Tags:"), "{}", a.text);
+        assert_eq!(a.text.matches("\n\n").count(), 3, "{}", a.text);
+        assert!(a.text.ends_with("\none break"), "{}", a.text);
     }
 
     #[test]
