@@ -7,7 +7,9 @@
 //! from them:
 //! - a div's loose phrasing runs are scored as paragraphs without being wrapped in `<p>`;
 //! - `<br>` chains end paragraphs only in divs (readability makes a `<p>` of what follows a
-//!   chain anywhere), and a div holding a single `<p>` is not replaced by it;
+//!   chain anywhere);
+//! - a div holding a single `<p>` stands in the `<p>`'s place as a paragraph, rather than
+//!   being replaced by it (the same scores; the div's class and id stay);
 //! - data tables are told by headers, captions and cell counts only (what is inside one is
 //!   never judged, as in readability);
 //! - `_cleanConditionally` keeps its image, list, input, link-density and embed tests, not its
@@ -289,7 +291,17 @@ struct Flags {
 /// div's phrasing children, first to last.
 enum Scored {
     Element(u32),
-    Run { div: u32, first: u32, last: u32 },
+    Run {
+        div: u32,
+        first: u32,
+        last: u32,
+    },
+    /// A div whose only content is one `<p>`: readability puts the `<p>` in its place when the
+    /// div's link density is under 0.25, which is known once the tree is measured.
+    SingleP {
+        div: u32,
+        p: u32,
+    },
 }
 
 /// One try at the article, with its own removals and scores.
@@ -586,6 +598,9 @@ impl<'t, 'a> Attempt<'t, 'a> {
         let t = self.t;
         let mut to_score = Vec::new();
         let (mut byline, mut title_seen) = (false, false);
+        // The `<p>`s scored with the div around them (looked up per div, not per `<p>`: a
+        // `<p>` asking of its parent would scan the parent's children once per `<p>`).
+        let mut wrapped = rustc_hash::FxHashSet::default();
         // From the body: an `<html>` with an unlikely class must not take the page with it.
         let body = t.body();
         let mut stack = vec![body];
@@ -596,10 +611,15 @@ impl<'t, 'a> Attempt<'t, 'a> {
                     self.removed[n as usize] = true;
                     continue;
                 }
-                if matches!(tag, Section | H2 | H3 | H4 | H5 | H6 | P | Td | Pre) {
+                if tag == P && wrapped.contains(&n) {
+                    // Scored with its div, below.
+                } else if matches!(tag, Section | H2 | H3 | H4 | H5 | H6 | P | Td | Pre) {
                     to_score.push(Scored::Element(n));
                 } else if tag == Div {
-                    if !self.has_block[n as usize] {
+                    if let Some(p) = self.single_p(n) {
+                        wrapped.insert(p);
+                        to_score.push(Scored::SingleP { div: n, p });
+                    } else if !self.has_block[n as usize] {
                         self.as_p[n as usize] = true;
                         to_score.push(Scored::Element(n));
                     } else {
@@ -611,6 +631,20 @@ impl<'t, 'a> Attempt<'t, 'a> {
             stack.extend(kids.into_iter().rev());
         }
         to_score
+    }
+
+    /// The `<p>` that is all of div `n` (no other element, no text but whitespace), if any.
+    fn single_p(&self, n: u32) -> Option<u32> {
+        let mut p = None;
+        for c in self.kids(n) {
+            let node = &self.t.nodes[c as usize];
+            match node.tag {
+                Tag::Text if self.t.text(node.range).trim().is_empty() => {}
+                Tag::P if p.is_none() => p = Some(c),
+                _ => return None,
+            }
+        }
+        p
     }
 
     /// The runs of a div's phrasing children, each a paragraph to score. A `<br>` chain ends a
@@ -680,6 +714,24 @@ impl<'t, 'a> Attempt<'t, 'a> {
                 Scored::Run { div, first, last } => {
                     let (l, c) = self.run_stats(first, last);
                     (l, c, div)
+                }
+                Scored::SingleP { div, p } => {
+                    if self.removed[div as usize] || self.removed[p as usize] {
+                        continue;
+                    }
+                    // In the `<p>`'s place, the div is the paragraph: scored into its parent,
+                    // and a `<p>` to the sibling and cleaning rules.
+                    let n = if self.link_density(div) < 0.25 {
+                        self.as_p[div as usize] = true;
+                        div
+                    } else {
+                        p
+                    };
+                    (
+                        self.len[n as usize],
+                        self.commas[n as usize],
+                        self.parent(n),
+                    )
                 }
             };
             if len < 25 || first == NONE {
@@ -1213,6 +1265,27 @@ mod tests {
         assert!(!a.text.contains("Tags:"), "{}", a.text);
         assert_eq!(a.text.matches("\n\n").count(), 3, "{}", a.text);
         assert!(a.text.ends_with("\none break"), "{}", a.text);
+    }
+
+    #[test]
+    fn a_div_around_one_paragraph_counts_as_that_paragraph() {
+        // Beside the article, a div holding one short sentence joins it as a paragraph would;
+        // with a link for most of its text it stays a div, and out.
+        let read_with = |last: &str| {
+            read(&page(
+                "",
+                &format!(
+                    "<div id=wrap><div class=post><p>{p}</p><p>{p}</p><p>{p}</p></div>\
+                     <div> <p>{last}</p> </div></div>",
+                    p = PROSE
+                ),
+            ))
+            .text
+        };
+        let kept = read_with("That was the day.");
+        assert!(kept.ends_with("\n\nThat was the day."), "{kept}");
+        let linked = read_with("That was <a href=/d>the day</a>.");
+        assert!(!linked.contains("That was"), "{linked}");
     }
 
     #[test]
