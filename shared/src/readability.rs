@@ -234,7 +234,8 @@ fn heading_repeats(t: &Tree<'_>, title: &str) -> bool {
     (0..t.nodes.len() as u32)
         .filter(|&n| matches!(t.nodes[n as usize].tag, Tag::H1 | Tag::H2))
         .any(|n| {
-            // A little over the title's length: past that the heading cannot equal it.
+            // Read a little past the title's length (whitespace and entities squeeze and
+            // decode shorter): a heading much longer than the title is not the title.
             let limit = title.len() + 64;
             let mut raw = String::new();
             inner_text(t, n, limit, &mut raw);
