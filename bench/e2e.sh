@@ -72,13 +72,14 @@ jiffies() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $
 # above include the single-threaded start (reading and sharding the list) and end (the
 # export); these say whether the cores stay busy while pages stream through.
 steady() {
-    awk -v n="$(nproc)" '
-        NR % 5 == 1 { if (NR > 1 && $2 > t) { c[++k] = 100 * n * ($3 - p) / ($2 - t); m[k] = 100 * n * ($1 - b) / ($2 - t) } b = $1; t = $2; p = $3 }
-        function med(a, k,   i, j, x) { for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return a[int((k + 1) / 2)] }
-        END { if (k) printf "%.0f%%, %.0f%% (%d s)", med(c, k), med(m, k), k; else print "-" }'
+    local windows
+    windows=$(awk -v n="$(nproc)" '
+        NR % 5 == 1 { if (NR > 1 && $2 > t) print 100 * n * ($3 - p) / ($2 - t), 100 * n * ($1 - b) / ($2 - t); b = $1; t = $2; p = $3 }')
+    [ -n "$windows" ] || { echo "-"; return; }
+    echo "$(cut -d' ' -f1 <<<"$windows" | median)%, $(cut -d' ' -f2 <<<"$windows" | median)% ($(wc -l <<<"$windows") s)"
 }
-# The median of kB figures on stdin, in MB.
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)] / 1024; else print "-" }'; }
+# The median of the figures on stdin, divided by $1 (default 1), rounded.
+median() { sort -n | awk -v d="${1:-1}" '{ v[NR] = $1 } END { if (NR) printf "%.0f", v[int((NR + 1) / 2)] / d; else print "-" }'; }
 for n in "${SIZES[@]}"; do
     seq 0 $((n - 1)) | sed "s|^|http://127.0.0.1:$PORT/p|; s|$|.html|" >"$WORK/urls-$n.txt"
     rm -rf "$WORK/data"
@@ -103,8 +104,8 @@ for n in "${SIZES[@]}"; do
     read -r busy1 total1 < <(jiffies)
     machine=$(awk "BEGIN {printf \"%.0f%%\", 100 * $(nproc) * ($busy1 - $busy0) / ($total1 - $total0)}")
     samples=$(wc -l <"$WORK/rss.txt")
-    first=$(head -n $((samples / 2)) "$WORK/rss.txt" | median)
-    second=$(tail -n +$((samples / 2 + 1)) "$WORK/rss.txt" | median)
+    first=$(head -n $((samples / 2)) "$WORK/rss.txt" | median 1024)
+    second=$(tail -n +$((samples / 2 + 1)) "$WORK/rss.txt" | median 1024)
     fetched=$(awk '/pages:/ {print $2}' "$WORK/summary.txt")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     cpu=$(awk -F': ' '/Percent of CPU/ {print $2}' "$WORK/time.txt")

@@ -202,9 +202,7 @@ fn title(t: &Tree<'_>) -> String {
     {
         // A title too short or too long to be the headline: the page's only <h1> is, unless
         // it holds more than a headline would (a page wrapped in one <h1>).
-        let mut raw = String::new();
-        inner_text(t, h1, H1_LIMIT, &mut raw);
-        if raw.len() <= H1_LIMIT {
+        if let Some(raw) = text_upto(t, h1, H1_LIMIT, &|_| true) {
             cur = decode(&raw);
         }
     }
@@ -236,29 +234,35 @@ fn heading_repeats(t: &Tree<'_>, title: &str) -> bool {
         .any(|n| {
             // Read a little past the title's length (whitespace and entities squeeze and
             // decode shorter): a heading much longer than the title is not the title.
-            let limit = title.len() + 64;
-            let mut raw = String::new();
-            inner_text(t, n, limit, &mut raw);
-            raw.len() <= limit && squeeze(&decode(&raw)) == title
+            text_upto(t, n, title.len() + 64, &|_| true)
+                .is_some_and(|raw| squeeze(&decode(&raw)) == title)
         })
 }
 
 /// Bytes of an `<h1>`'s text past which it is not taken for the title.
 const H1_LIMIT: usize = 1000;
 
-/// The raw text below `n`, entities undecoded, collected until it passes `limit` bytes.
-fn inner_text(t: &Tree<'_>, n: u32, limit: usize, out: &mut String) {
-    for c in t.children(n) {
-        if out.len() > limit {
-            return;
-        }
-        let node = &t.nodes[c as usize];
-        if node.tag == Tag::Text {
-            out.push_str(t.text(node.range));
-        } else {
-            inner_text(t, c, limit, out);
+/// The raw text below `n` (entities undecoded) in the nodes `keep` lets through, or `None` once
+/// it passes `limit` bytes, where collecting stops: the title, byline and headline rules only
+/// want short texts, and collecting every long one (again for each nested candidate) would
+/// cost the page's size times its depth.
+fn text_upto(t: &Tree<'_>, n: u32, limit: usize, keep: &impl Fn(u32) -> bool) -> Option<String> {
+    fn collect(t: &Tree<'_>, n: u32, limit: usize, keep: &impl Fn(u32) -> bool, out: &mut String) {
+        for c in t.children(n).filter(|&c| keep(c)) {
+            if out.len() > limit {
+                return;
+            }
+            let node = &t.nodes[c as usize];
+            if node.tag == Tag::Text {
+                out.push_str(t.text(node.range));
+            } else {
+                collect(t, c, limit, keep, out);
+            }
         }
     }
+    let mut out = String::new();
+    collect(t, n, limit, keep, &mut out);
+    (out.len() <= limit).then_some(out)
 }
 
 /// readability's `_textSimilarity`: the share of `b`'s words, by length, that `a` also has.
@@ -509,37 +513,14 @@ impl<'t, 'a> Attempt<'t, 'a> {
         })
     }
 
+    /// The text left below `n`.
     fn plain(&self, n: u32) -> String {
-        let mut s = String::new();
-        self.collect_text(n, &mut s);
-        s
+        self.plain_upto(n, usize::MAX).unwrap_or_default()
     }
 
-    fn collect_text(&self, n: u32, out: &mut String) {
-        self.collect_upto(n, usize::MAX, out);
-    }
-
-    /// The text below `n`, or `None` once it passes `limit` bytes: the byline and headline
-    /// checks only want short texts, and collecting every long one again for each nested
-    /// candidate would cost the page's size times its depth.
+    /// [`text_upto`] over the nodes not removed.
     fn plain_upto(&self, n: u32, limit: usize) -> Option<String> {
-        let mut s = String::new();
-        self.collect_upto(n, limit, &mut s);
-        (s.len() <= limit).then_some(s)
-    }
-
-    fn collect_upto(&self, n: u32, limit: usize, out: &mut String) {
-        for c in self.kids(n) {
-            if out.len() > limit {
-                return;
-            }
-            let node = &self.t.nodes[c as usize];
-            if node.tag == Tag::Text {
-                out.push_str(self.t.text(node.range));
-            } else {
-                self.collect_upto(c, limit, out);
-            }
-        }
+        text_upto(self.t, n, limit, &|c| !self.removed[c as usize])
     }
 
     /// Whether readability drops `n` in its first walk, before any scoring.
@@ -944,7 +925,9 @@ impl<'t, 'a> Attempt<'t, 'a> {
             }
             // Told before its insides are cleaned, as readability marks data tables before it
             // cleans anything.
-            let data_table = judged == Table && self.is_data_table(c);
+            // Only told where it can spare something: not when nothing is judged (a retry
+            // without conditional cleaning) or when an outer data table spares it already.
+            let data_table = judge && judged == Table && self.is_data_table(c);
             self.clean(c, in_data_table || data_table);
             if judge
                 && !data_table
@@ -1237,7 +1220,8 @@ mod tests {
             read(&page(
                 "",
                 &format!(
-                    "<article><p>{p}</p><table>{head}<tr><td>Fair</td>                     <td><div><a href=/a>Schedule</a></div></td></tr></table><p>{p}</p></article>",
+                    "<article><p>{p}</p><table>{head}<tr><td>Fair</td>\
+                     <td><div><a href=/a>Schedule</a></div></td></tr></table><p>{p}</p></article>",
                     p = PROSE.repeat(3)
                 ),
             ))
